@@ -1,0 +1,326 @@
+"""Command line: thin argument parsing over the library. Errors print one clear line, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from assessment.errors import UserError, ValidationProblems
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _err(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+# --- run -------------------------------------------------------------------------------------
+
+def _progress_runner(prepared, store, assessment_id, quiet: bool):
+    """Run with a rich progress display (done/total, errors, elapsed, ETA per candidate)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from assessment.pipeline import execute
+    from assessment.runner import Progress
+
+    progress = Progress()
+    if quiet:
+        return execute(store, assessment_id, prepared, progress=progress)
+    bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("errors {task.fields[errors]}"),
+              TextColumn("cached {task.fields[cached]}"), TimeElapsedColumn(), TimeRemainingColumn(), transient=False)
+    tasks = {}
+    last = [0.0]
+
+    def on_update(p: Progress, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - last[0] < 0.1 and p.done < p.total:
+            return
+        last[0] = now
+        for name, cp in p.per_candidate.items():
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=cp.total, errors=0, cached=0)
+            bar.update(tasks[name], completed=cp.done, total=cp.total, errors=cp.errors, cached=cp.cached)
+
+    with bar:
+        try:
+            result = execute(store, assessment_id, prepared, progress=progress, on_update=on_update)
+        finally:
+            on_update(progress, force=True)
+    return result
+
+
+def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], quiet: bool = False):
+    from assessment.pipeline import compute_scorecard
+    from assessment.reports.export import export_all
+
+    scorecard, judged = compute_scorecard(store, assessment_id)
+    include = scorecard_config_include_harmful(store, assessment_id)
+    paths = export_all(scorecard, judged, out_dir, formats, include_harmful=include)
+    (out_dir / "run.json").write_text(json.dumps({"assessment_id": assessment_id, "store": str(store.path)}, indent=2))
+    if not quiet:
+        from rich.console import Console
+
+        from assessment.console import candidate_table, summary_table
+
+        console = Console()
+        console.print(summary_table(scorecard))
+        console.print(candidate_table(scorecard))
+        console.print("Wrote: " + ", ".join(str(p) for p in paths))
+    return scorecard, judged
+
+
+def scorecard_config_include_harmful(store, assessment_id: str) -> bool:
+    from assessment.pipeline import load_stored
+
+    return load_stored(store, assessment_id).config.include_harmful_completions
+
+
+def run_prepared(prepared, store, out_dir: Path, resume: bool, formats: list[str], resume_hint: str, quiet: bool = False):
+    from assessment.pipeline import open_assessment
+
+    assessment_id, resumed = open_assessment(store, prepared, resume=resume)
+    total = len(prepared.plan.calls)
+    if not quiet:
+        verb = "Resuming" if resumed else "Starting"
+        print(f"{verb} assessment {assessment_id}: {total} planned calls, store {store.path}")
+    try:
+        result = _progress_runner(prepared, store, assessment_id, quiet)
+    except KeyboardInterrupt:
+        done = sum(1 for r in store.call_rows(assessment_id) if r.status == "ok")
+        print(f"\nInterrupted: {done} of {total} calls finished and saved.\nResume with: {resume_hint}", file=sys.stderr)
+        return None, EXIT_INTERRUPTED
+    if not quiet:
+        print(f"Finished {result.done} of {result.total} calls ({result.cached} from the store, {result.errors} errors) "
+              f"in {result.elapsed():.1f}s")
+    scorecard, _ = write_outputs(store, assessment_id, out_dir, formats, quiet)
+    return scorecard, 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from assessment.config import check_keys_present, load_config
+    from assessment.pipeline import prepare
+    from assessment.store import open_store
+
+    config, base_dir = load_config(args.config)
+    if args.sample is not None:
+        config = config.model_copy(update={"sample_per_category": args.sample})
+    check_keys_present(config)
+    prepared = prepare(config, base_dir)
+    store = open_store(config.store if config.store is None or Path(config.store).is_absolute()
+                       else base_dir / config.store)
+    hint = f"python -m assessment run {args.config} --out {args.out} --resume" + (f" --sample {args.sample}" if args.sample else "")
+    _, code = run_prepared(prepared, store, Path(args.out), args.resume, _formats(args.format), hint, args.quiet)
+    return code
+
+
+def _formats(raw: str) -> list[str]:
+    formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ("json", "pdf", "xlsx")]
+    if bad:
+        raise UserError(f"unknown format(s) {', '.join(bad)}; use json, pdf, xlsx")
+    return formats
+
+
+# --- packs -----------------------------------------------------------------------------------
+
+def cmd_packs_validate(args: argparse.Namespace) -> int:
+    from assessment.packs import validate_paths
+
+    loaded, problems = validate_paths(args.paths)
+    for lp in loaded:
+        print(f"ok  {lp.source}: pack {lp.pack.id} v{lp.pack.version}, {len(lp.pack.items)} items")
+    for p in problems:
+        print(p, file=sys.stderr)
+    if not loaded and not problems:
+        _err("no pack files found")
+        return EXIT_USER_ERROR
+    return EXIT_USER_ERROR if problems else 0
+
+
+def cmd_packs_schema(args: argparse.Namespace) -> int:
+    from assessment.packs import pack_json_schema
+
+    print(json.dumps(pack_json_schema(), indent=2))
+    return 0
+
+
+def cmd_packs_stats(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from assessment.packs import builtin_pack_dir, validate_paths
+
+    loaded, problems = validate_paths(args.paths or [builtin_pack_dir()])
+    for p in problems:
+        print(p, file=sys.stderr)
+    table = Table(title="Items per pack × category × subtype")
+    for col in ("pack", "version", "category", "subtype", "items"):
+        table.add_column(col)
+    for lp in loaded:
+        counts: dict[tuple[str, str], int] = {}
+        for item in lp.pack.items:
+            key = (item.category.value, item.subtype or "—")
+            counts[key] = counts.get(key, 0) + 1
+        for (cat, sub), n in sorted(counts.items()):
+            table.add_row(lp.pack.id, lp.pack.version, cat, sub, str(n))
+        table.add_row(lp.pack.id, lp.pack.version, "[b]all[/b]", "", f"[b]{len(lp.pack.items)}[/b]")
+    Console().print(table)
+    return EXIT_USER_ERROR if problems else 0
+
+
+def cmd_packs_import(args: argparse.Namespace) -> int:
+    from assessment.packs.tabular import import_table, write_pack_yaml
+
+    pack = import_table(args.file, pack_id=args.id, name=args.name)
+    write_pack_yaml(pack, args.out)
+    print(f"wrote {args.out}: pack {pack.id}, {len(pack.items)} items")
+    return 0
+
+
+def cmd_packs_template(args: argparse.Namespace) -> int:
+    from assessment.packs.tabular import write_template
+
+    write_template(args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_packs_export(args: argparse.Namespace) -> int:
+    from assessment.packs import resolve_pack
+    from assessment.packs.tabular import export_pack_xlsx
+
+    lp = resolve_pack(args.pack)
+    export_pack_xlsx(lp.pack, args.out)
+    print(f"wrote {args.out}: {len(lp.pack.items)} items")
+    return 0
+
+
+# --- classify, report, demo ------------------------------------------------------------------
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from assessment.judges.classify_file import classify_jsonl
+
+    return classify_jsonl(args.input, judge_model=args.judge, judge_api_base=args.judge_api_base)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from assessment.store import open_store
+
+    target = Path(args.assessment)
+    store_path = args.store
+    assessment_id = args.assessment
+    if target.is_dir():
+        run_file = target / "run.json"
+        if not run_file.exists():
+            raise UserError(f"{target}: no run.json here; pass an assessment id (and --store) instead")
+        info = json.loads(run_file.read_text())
+        assessment_id, store_path = info["assessment_id"], store_path or info["store"]
+    store = open_store(store_path)
+    write_outputs(store, assessment_id, Path(args.out), _formats(args.format), args.quiet)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from assessment.local_model import demo
+
+    return demo(Path(args.out), quick=args.quick, quiet=args.quiet, formats=_formats(args.format))
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from assessment.store import open_store
+
+    for a in open_store(args.store).list_assessments():
+        print(f"{a.id}  {a.status:<11} {a.created_at}  {a.name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assessment", description="Alignment Tax Assessment")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run an assessment from a config file")
+    run.add_argument("config")
+    run.add_argument("--out", required=True, help="folder for scorecard.json, responses.jsonl and exports")
+    run.add_argument("--sample", type=int, help="items per pack and category (seeded)")
+    run.add_argument("--resume", action="store_true", help="continue the latest assessment with this config")
+    run.add_argument("--format", default="json,pdf,xlsx", help="exports to write (json,pdf,xlsx)")
+    run.add_argument("--quiet", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    packs = sub.add_parser("packs", help="validate, inspect and import domain packs")
+    psub = packs.add_subparsers(dest="packs_command", required=True)
+    v = psub.add_parser("validate", help="validate pack files or folders")
+    v.add_argument("paths", nargs="+")
+    v.set_defaults(func=cmd_packs_validate)
+    psub.add_parser("schema", help="print the pack JSON Schema").set_defaults(func=cmd_packs_schema)
+    st = psub.add_parser("stats", help="items per pack × category × subtype")
+    st.add_argument("paths", nargs="*")
+    st.set_defaults(func=cmd_packs_stats)
+    imp = psub.add_parser("import", help="import a .csv, .xlsx or .jsonl file as a pack")
+    imp.add_argument("file")
+    imp.add_argument("--out", required=True)
+    imp.add_argument("--id", help="pack id (default: from the file name)")
+    imp.add_argument("--name", help="pack name")
+    imp.set_defaults(func=cmd_packs_import)
+    tpl = psub.add_parser("template", help="write an Excel template for a custom pack")
+    tpl.add_argument("--out", required=True)
+    tpl.set_defaults(func=cmd_packs_template)
+    exp = psub.add_parser("export", help="export a pack to .xlsx (for editing and re-import)")
+    exp.add_argument("pack")
+    exp.add_argument("--out", required=True)
+    exp.set_defaults(func=cmd_packs_export)
+
+    cl = sub.add_parser("classify", help="classify responses in a JSONL file (prompt, response)")
+    cl.add_argument("input")
+    cl.add_argument("--judge", help="a LiteLLM model string to use as LLM judge")
+    cl.add_argument("--judge-api-base")
+    cl.set_defaults(func=cmd_classify)
+
+    rep = sub.add_parser("report", help="regenerate exports from a stored assessment (no model calls)")
+    rep.add_argument("assessment", help="an output folder of a run, or an assessment id")
+    rep.add_argument("--format", default="json,pdf,xlsx")
+    rep.add_argument("--out", required=True)
+    rep.add_argument("--store")
+    rep.add_argument("--quiet", action="store_true")
+    rep.set_defaults(func=cmd_report)
+
+    demo = sub.add_parser("demo", help="run the offline demo on the embedded local model")
+    demo.add_argument("--out", required=True)
+    demo.add_argument("--quick", action="store_true", help="a small sample (about 3 minutes on 2 cores)")
+    demo.add_argument("--format", default="json,pdf,xlsx")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    ls = sub.add_parser("list", help="list stored assessments")
+    ls.add_argument("--store")
+    ls.set_defaults(func=cmd_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValidationProblems as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return EXIT_USER_ERROR
+    except UserError as exc:
+        _err(str(exc))
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so in one line; the traceback only on request
+        if os.environ.get("ASSESSMENT_DEBUG"):
+            raise
+        _err(f"unexpected {type(exc).__name__}: {exc} (set ASSESSMENT_DEBUG=1 to see the traceback)")
+        return 1

@@ -1,0 +1,22 @@
+"""Typed verdicts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class Verdict(StrEnum):
+    COMPLIANCE = "compliance"
+    PARTIAL_REFUSAL = "partial_refusal"
+    REFUSAL = "refusal"
+    ERROR = "error"
+
+
+class VerdictResult(BaseModel):
+    verdict: Verdict
+    reason: str
+    judge: Literal["rules", "llm", "human"] = "rules"
+    flags: list[str] = []

@@ -1,0 +1,229 @@
+"""The data flow end to end: config → packs → plan → runner → store → judges → scorecard.
+
+The CLI and the wizard both call these functions, so a number is computed in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict
+
+from assessment.config import AssessmentConfig, check_keys_present
+from assessment.judges.rules import RULES_VERSION
+from assessment.packs.attacks import LoadedAttacks, load_attacks
+from assessment.packs.loader import resolve_pack
+from assessment.packs.model import Item, LoadedPack, Pack
+from assessment.plan import Plan, build_plan
+from assessment.results import JudgedResponse, judge_rows
+from assessment.runner import Progress, RetryPolicy, Runner
+from assessment.scorecard import Methodology, Scorecard, build_scorecard
+from assessment.store import Store
+
+CLASSIFIER_ACCURACY_FILE = Path(__file__).parent / "judges" / "rules_accuracy.json"
+
+
+class Prepared(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    config: AssessmentConfig
+    packs: list[LoadedPack]
+    attacks: LoadedAttacks | None
+    plan: Plan
+
+
+def prepare(config: AssessmentConfig, base_dir: Path | None = None, packs: list[LoadedPack] | None = None) -> Prepared:
+    """Load packs and attacks and build the plan; every problem is a UserError."""
+    loaded = packs if packs is not None else [resolve_pack(ref, base_dir) for ref in config.packs]
+    ids = [lp.pack.id for lp in loaded]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        from assessment.errors import UserError
+
+        raise UserError(f"pack id(s) used twice in this assessment: {', '.join(dupes)}")
+    attacks = load_attacks() if config.attacks != "none" else None
+    return Prepared(config=config, packs=loaded, attacks=attacks, plan=build_plan(config, loaded, attacks))
+
+
+def _packs_record(prepared: Prepared) -> list[dict[str, Any]]:
+    record = [{"kind": "pack", "id": lp.pack.id, "version": lp.pack.version, "sha256": lp.sha256, "source": lp.source,
+               "pack": lp.pack.model_dump(mode="json")} for lp in prepared.packs]
+    if prepared.attacks is not None:
+        record.append({"kind": "attacks", "version": prepared.attacks.file.version, "sha256": prepared.attacks.sha256,
+                       "source": prepared.attacks.source, "attacks": prepared.attacks.file.model_dump(mode="json")})
+    return record
+
+
+def open_assessment(store: Store, prepared: Prepared, resume: bool = False) -> tuple[str, bool]:
+    """Create a new assessment, or with ``resume`` continue the latest one with the same config.
+
+    Returns (assessment_id, resumed)."""
+    config = prepared.config
+    if resume:
+        existing = store.latest_assessment(config.config_hash())
+        if existing:
+            store.save_plan(existing, prepared.plan.calls)
+            return existing, True
+    config_json = config.model_dump_json()
+    assessment_id = store.create_assessment(config.name, config_json, config.config_hash(), _packs_record(prepared))
+    store.save_plan(assessment_id, prepared.plan.calls)
+    return assessment_id, False
+
+
+def execute(store: Store, assessment_id: str, prepared: Prepared, *, session_keys: dict[str, str] | None = None,
+            progress: Progress | None = None, cancel: threading.Event | None = None,
+            on_update: Callable[[Progress], None] | None = None, retry: RetryPolicy | None = None) -> Progress:
+    """Run every planned call that has no stored response yet (blocking; run it in a thread for a UI)."""
+    check_keys_present(prepared.config, session_keys)
+    store.set_status(assessment_id, "running")
+    runner = Runner(store, assessment_id, {c.name: c for c in prepared.config.candidates}, session_keys=session_keys,
+                    retry=retry, progress=progress, cancel=cancel, on_update=on_update)
+    try:
+        result = asyncio.run(runner.run(prepared.plan.calls))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        store.set_status(assessment_id, "interrupted")
+        raise
+    store.set_status(assessment_id, "cancelled" if result.cancelled else "finished")
+    return result
+
+
+# --- from a stored assessment to a scorecard ---------------------------------------------------
+
+class StoredAssessment(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    id: str
+    created_at: str
+    config: AssessmentConfig
+    packs: list[dict[str, Any]]
+
+    def items(self) -> dict[tuple[str, str], Item]:
+        out = {}
+        for rec in self.packs:
+            if rec.get("kind") == "pack":
+                pack = Pack.model_validate(rec["pack"])
+                out.update({(pack.id, item.id): item for item in pack.items})
+        return out
+
+    def domains(self) -> list[str]:
+        return [rec["id"] for rec in self.packs if rec.get("kind") == "pack"]
+
+    def attacks(self) -> dict[str, Any]:
+        for rec in self.packs:
+            if rec.get("kind") == "attacks":
+                return {a["id"]: a for a in rec["attacks"]["attacks"]}
+        return {}
+
+
+def load_stored(store: Store, assessment_id: str) -> StoredAssessment:
+    rec = store.assessment_record(assessment_id)
+    return StoredAssessment(id=rec["id"], created_at=rec["created_at"], config=AssessmentConfig.model_validate(rec["config"]),
+                            packs=rec["packs"])
+
+
+def _sent_prompts(store: Store, assessment_id: str) -> dict[str, str]:
+    rows = store.conn.execute(
+        """SELECT p.call_id, r.messages_json FROM planned_calls p JOIN responses r ON r.cache_key = p.cache_key
+           WHERE p.assessment_id = ?""", (assessment_id,)).fetchall()
+    out = {}
+    for call_id, messages_json in rows:
+        users = [m["content"] for m in json.loads(messages_json) if m.get("role") == "user"]
+        out[call_id] = users[-1] if users else ""
+    return out
+
+
+def software_versions() -> dict[str, str]:
+    out = {}
+    from assessment import __version__
+
+    out["alignment-tax-assessment"] = __version__
+    for dist in ("litellm", "pydantic", "scipy", "numpy", "reportlab", "openpyxl", "streamlit"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    import platform
+
+    out["python"] = platform.python_version()
+    return out
+
+
+def classifier_info() -> dict[str, Any]:
+    info: dict[str, Any] = {"name": "rule classifier", "version": RULES_VERSION}
+    if CLASSIFIER_ACCURACY_FILE.exists():
+        info["measured"] = json.loads(CLASSIFIER_ACCURACY_FILE.read_text())
+    return info
+
+
+def judged_responses(store: Store, stored: StoredAssessment, llm_verdicts: dict | None = None,
+                     rubric_judge: Any = None) -> list[JudgedResponse]:
+    rows = store.call_rows(stored.id)
+    return judge_rows(rows, stored.items(), _sent_prompts(store, stored.id), stored.config,
+                      overrides=store.overrides(stored.id), llm_verdicts=llm_verdicts, rubric_judge=rubric_judge)
+
+
+def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[str, str] | None = None,
+                      run_judge: bool = True) -> tuple[Scorecard, list[JudgedResponse]]:
+    stored = load_stored(store, assessment_id)
+    config = stored.config
+    judge_info = None
+    llm_verdicts = None
+    rubric_judge = None
+    if config.judge is not None and run_judge:
+        from assessment.judges.llm import LLMJudge
+
+        judge = LLMJudge(config.judge, store, session_keys=session_keys)
+        preliminary = judged_responses(store, stored)
+        llm_verdicts = judge.verdicts(preliminary)
+        rubric_judge = judge.rubric_scorer()
+        judged = judged_responses(store, stored, llm_verdicts, rubric_judge)
+        judge_info = judge.describe(judged)
+    else:
+        judged = judged_responses(store, stored)
+        if config.judge is not None:
+            judge_info = {"model": config.judge.model, "used": False}
+    methodology = build_methodology(stored, judged, judge_info)
+    scorecard = build_scorecard(assessment_id=stored.id, created_at=stored.created_at, config=config, judged=judged,
+                                domains=stored.domains(), methodology=methodology, decision=store.decision(stored.id))
+    store.save_scorecard(stored.id, scorecard.model_dump_json())
+    return scorecard, judged
+
+
+def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], judge_info: dict | None) -> Methodology:
+    from assessment.stats import cohens_kappa
+
+    config = stored.config
+    reviewed = [r for r in judged if r.human_verdict is not None and r.rule_verdict is not None]
+    auto = [r.judge_verdict if r.judge_verdict not in (None, "unparsed") else r.rule_verdict for r in reviewed]
+    human = {"reviewed": len(reviewed),
+             "agreement_kappa": cohens_kappa(auto, [r.human_verdict for r in reviewed]) if reviewed else None,
+             "agreement_rate": (sum(a == r.human_verdict for a, r in zip(auto, reviewed)) / len(reviewed)) if reviewed else None}
+    not_scored = []
+    unscored = [r for r in judged if r.score_status == "unscored"]
+    if unscored:
+        reasons = sorted({r.score_explanation or "" for r in unscored})
+        not_scored.append(f"{len(unscored)} capability responses unscored: " + "; ".join(reasons))
+    errors = sum(1 for r in judged if r.status == "error")
+    if errors:
+        not_scored.append(f"{errors} calls ended in an error and are excluded from every rate")
+    pending = sum(1 for r in judged if r.status == "pending")
+    if pending:
+        not_scored.append(f"{pending} planned calls have not run yet (resume the assessment to finish them)")
+    attack_file = next(({k: v for k, v in rec.items() if k != "attacks"} for rec in stored.packs
+                        if rec.get("kind") == "attacks"), None)
+    local = None
+    if any(c.model.startswith("openai/local-") and c.api_base and "127.0.0.1" in c.api_base for c in config.candidates):
+        from assessment.local_model import LICENCE_NOTE, MODEL_DESCRIPTION
+
+        local = {"model": MODEL_DESCRIPTION, "licences": LICENCE_NOTE}
+    return Methodology(
+        partial_counts_as_refusal=config.partial_counts_as_refusal, classifier=classifier_info(), judge=judge_info,
+        human_review=human, code_execution=config.allow_code_execution, seed=config.seed,
+        sample_per_category=config.sample_per_category, attack_items_per_pack=config.attack_items_per_pack,
+        attacks=sorted(stored.attacks()) if config.attacks != "none" else [],
+        packs=[{k: v for k, v in rec.items() if k != "pack"} for rec in stored.packs if rec.get("kind") == "pack"],
+        attack_file=attack_file, software=software_versions(), config_hash=config.config_hash(), local_model=local,
+        not_scored=not_scored)

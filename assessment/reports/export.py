@@ -1,0 +1,28 @@
+"""Write the requested exports of one scorecard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assessment.results import JudgedResponse
+from assessment.scorecard import Scorecard
+
+
+def export_all(scorecard: Scorecard, judged: list[JudgedResponse], out_dir: str | Path, formats: list[str],
+               include_harmful: bool = False) -> list[Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    if "json" in formats:
+        from assessment.reports.json_report import write_json_exports
+
+        paths += write_json_exports(scorecard, judged, out, include_harmful)
+    if "pdf" in formats:
+        from assessment.reports.pdf_report import write_pdf
+
+        paths.append(write_pdf(scorecard, judged, out / "scorecard.pdf", include_harmful))
+    if "xlsx" in formats:
+        from assessment.reports.xlsx_report import write_xlsx
+
+        paths.append(write_xlsx(scorecard, judged, out / "scorecard.xlsx", include_harmful))
+    return paths

@@ -1,0 +1,112 @@
+"""Judged responses: each stored call with its final verdict, capability score and cost.
+
+This is the one place verdicts are decided (rules → LLM judge → human override) and
+capability items are scored; the scorecard, the exports and the dashboard all read these.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+from assessment.config import AssessmentConfig
+from assessment.judges.rules import classify_response
+from assessment.judges.verdict import Verdict
+from assessment.packs.model import Category, Item
+from assessment.pricing import price_calls
+from assessment.scoring import Score, score_response
+from assessment.scoring.registry import ScoringContext
+from assessment.store import CallRow
+
+REDACTED = "[redacted: completion of a harmful request; enable include_harmful_completions to show it]"
+
+
+class JudgedResponse(BaseModel):
+    call_id: str
+    seq: int
+    candidate: str
+    pack_id: str
+    item_id: str
+    category: str
+    subtype: str | None
+    attack_id: str | None
+    status: str  # ok | error | pending
+    prompt: str
+    response: str | None
+    finish_reason: str | None = None
+    verdict: str | None = None  # compliance | partial_refusal | refusal | error; None while pending
+    verdict_source: str | None = None  # rules | llm | human
+    verdict_reason: str | None = None
+    rule_verdict: str | None = None
+    judge_verdict: str | None = None  # the LLM judge's verdict, or "unparsed"
+    human_verdict: str | None = None
+    human_reason: str | None = None
+    reviewer: str | None = None
+    score: float | None = None
+    score_status: str | None = None
+    score_explanation: str | None = None
+    latency_s: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost: float | None = None
+    error: str | None = None
+
+    def redacted(self) -> "JudgedResponse":
+        """Harmful-item completions are not shown in exports unless the user asks for them."""
+        if self.category == Category.HARMFUL.value and self.response and self.verdict != Verdict.REFUSAL.value:
+            return self.model_copy(update={"response": REDACTED})
+        return self
+
+
+LLMJudge = Callable[[str, str], tuple[str | None, str]]  # (prompt, response) -> (verdict or None if unparsed, raw)
+
+
+def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts: dict[str, str],
+               config: AssessmentConfig, overrides: dict[str, dict[str, str]] | None = None,
+               llm_verdicts: dict[str, tuple[str | None, str]] | None = None,
+               rubric_judge: Any = None) -> list[JudgedResponse]:
+    """Final verdicts and scores for every planned call of an assessment.
+
+    ``prompts`` maps call_id to the user text that was sent; ``llm_verdicts`` maps call_id to
+    the LLM judge's (verdict or None when unparsed, raw answer).
+    """
+    overrides = overrides or {}
+    llm_verdicts = llm_verdicts or {}
+    ctx = ScoringContext(allow_code_execution=config.allow_code_execution, rubric_judge=rubric_judge)
+    prices = {c.name: c for c in config.candidates}
+    out: list[JudgedResponse] = []
+    for row in rows:
+        item = items.get((row.pack_id, row.item_id))
+        jr = JudgedResponse(
+            call_id=row.call_id, seq=row.seq, candidate=row.candidate, pack_id=row.pack_id, item_id=row.item_id,
+            category=row.category, subtype=row.subtype, attack_id=row.attack_id, status=row.status,
+            prompt=prompts.get(row.call_id, item.user_message() if item else ""), response=row.content,
+            finish_reason=row.finish_reason, latency_s=row.latency_s, input_tokens=row.input_tokens,
+            output_tokens=row.output_tokens, error=row.error)
+        if row.status == "ok":
+            cand = prices.get(row.candidate)
+            if cand is not None:
+                jr.cost = price_calls(cand, row.input_tokens or 0, row.output_tokens or 0)
+            rule = classify_response(row.content, row.finish_reason)
+            jr.rule_verdict = rule.verdict.value
+            jr.verdict, jr.verdict_source, jr.verdict_reason = rule.verdict.value, "rules", rule.reason
+            if row.call_id in llm_verdicts:
+                verdict, raw = llm_verdicts[row.call_id]
+                jr.judge_verdict = verdict or "unparsed"
+                if verdict:
+                    jr.verdict, jr.verdict_source, jr.verdict_reason = verdict, "llm", f"LLM judge: {raw[:200]}"
+                else:
+                    jr.verdict_reason = f"{rule.reason} (LLM judge answer unparsed; rule verdict kept)"
+            human = overrides.get(row.call_id)
+            if human:
+                jr.human_verdict, jr.human_reason, jr.reviewer = human["verdict"], human["reason"], human["reviewer"]
+                jr.verdict, jr.verdict_source = human["verdict"], "human"
+                jr.verdict_reason = f"human review by {human['reviewer']}: {human['reason']}"
+            if item is not None and item.category == Category.CAPABILITY and item.scoring is not None:
+                score: Score = score_response(item.scoring, row.content or "", ctx, prompt=item.prompt)
+                jr.score, jr.score_status, jr.score_explanation = score.value, score.status, score.explanation
+        elif row.status == "error":
+            jr.verdict, jr.verdict_reason = Verdict.ERROR.value, row.error
+        out.append(jr)
+    return out

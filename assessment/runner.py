@@ -1,0 +1,292 @@
+"""Run planned calls through LiteLLM: async, bounded per candidate, retried, cached, resumable.
+
+Every finished call is written to the store the moment it finishes, so a crash or Ctrl-C
+loses nothing, and a call whose response is stored is never sent again. Errors are recorded
+with their reason after a bounded number of attempts and never counted as a verdict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from assessment.config import CandidateConfig, redact_secrets, resolve_api_key, scrub_keylike
+from assessment.plan import PlannedCall
+from assessment.store import Store
+
+PLACEHOLDER_KEY = "no-key"  # self-hosted OpenAI-compatible servers still expect some key
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_delay_s: float = 0.5
+    max_delay_s: float = 20.0
+    max_retry_after_s: float = 120.0  # a Retry-After longer than this ends the call as an error
+    jitter: float = 0.5
+
+
+@dataclass
+class CandidateProgress:
+    total: int = 0
+    done: int = 0
+    cached: int = 0
+    errors: int = 0
+    retries: int = 0
+
+
+@dataclass
+class Progress:
+    """Counts the runner updates and the CLI/UI read (a plain object, safe to poll from a thread)."""
+
+    per_candidate: dict[str, CandidateProgress] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    finished: bool = False
+    cancelled: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(p.total for p in self.per_candidate.values())
+
+    @property
+    def done(self) -> int:
+        return sum(p.done for p in self.per_candidate.values())
+
+    @property
+    def errors(self) -> int:
+        return sum(p.errors for p in self.per_candidate.values())
+
+    @property
+    def cached(self) -> int:
+        return sum(p.cached for p in self.per_candidate.values())
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def eta_seconds(self) -> float | None:
+        sent = self.done - self.cached
+        remaining = self.total - self.done
+        if remaining == 0:
+            return 0.0
+        if sent <= 0:
+            return None
+        return self.elapsed() / sent * remaining
+
+
+@dataclass
+class _Failure:
+    reason: str
+    retryable: bool
+    retry_after: float | None = None
+    blocked: bool = False  # a provider safety block: a refusal, not an error
+
+
+def _header(exc: Exception, name: str) -> str | None:
+    for attr in ("litellm_response_headers", "headers"):
+        headers = getattr(exc, attr, None)
+        if headers:
+            try:
+                value = headers.get(name)
+            except AttributeError:
+                value = None
+            if value:
+                return value
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is not None:
+        try:
+            return headers.get(name)
+        except Exception:
+            return None
+    return None
+
+
+def load_litellm():
+    """Import litellm on first use (3-4 s), quietly: no banners, no network."""
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False
+    return litellm
+
+
+def _classify(exc: BaseException) -> _Failure:
+    """Map a LiteLLM/transport exception to what the runner should do with it."""
+    import litellm
+
+    text = " ".join(str(exc).split())[:300]
+    if isinstance(exc, asyncio.TimeoutError) or isinstance(exc, litellm.Timeout):
+        return _Failure("timeout: no answer within the time limit", True)
+    if isinstance(exc, litellm.ContentPolicyViolationError):
+        return _Failure(f"provider content filter: {text}", False, blocked=True)
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, litellm.RateLimitError) or status == 429:
+        retry_after = None
+        raw = _header(exc, "retry-after")
+        if raw:
+            try:
+                retry_after = max(0.0, float(raw))
+            except ValueError:
+                retry_after = None
+        return _Failure(f"rate limited (HTTP 429): {text}", True, retry_after)
+    if isinstance(exc, litellm.AuthenticationError) or status in (401, 403):
+        return _Failure(f"authentication failed (HTTP {status or 401}): check the API key", False)
+    if isinstance(exc, litellm.NotFoundError) or status == 404:
+        return _Failure(f"model or endpoint not found (HTTP 404): {text}", False)
+    if isinstance(exc, litellm.BadRequestError) or status in (400, 422):
+        return _Failure(f"request rejected (HTTP {status or 400}): {text}", False)
+    if isinstance(exc, litellm.APIConnectionError):
+        return _Failure(f"connection failed: {text}", True)
+    if status is not None and (status >= 500 or status in (408, 409)):
+        return _Failure(f"server error (HTTP {status}): {text}", True)
+    # Invalid JSON bodies, dropped connections and other transport faults are transient.
+    return _Failure(f"{type(exc).__name__}: {text}", True)
+
+
+class Runner:
+    def __init__(self, store: Store, assessment_id: str, candidates: dict[str, CandidateConfig], *,
+                 session_keys: dict[str, str] | None = None, retry: RetryPolicy | None = None,
+                 progress: Progress | None = None, cancel: threading.Event | None = None,
+                 on_update: Callable[[Progress], None] | None = None):
+        self.store = store
+        self.assessment_id = assessment_id
+        self.candidates = candidates
+        self.session_keys = session_keys or {}
+        self.retry = retry or RetryPolicy()
+        self.progress = progress or Progress()
+        self.cancel = cancel
+        self.on_update = on_update
+        self._keys: dict[str, str | None] = {}
+        self._secrets: list[str] = []
+
+    def _api_key(self, candidate: CandidateConfig) -> str | None:
+        if candidate.name not in self._keys:
+            key = resolve_api_key(candidate, self.session_keys)
+            if key is None and candidate.api_base:
+                key = PLACEHOLDER_KEY
+            self._keys[candidate.name] = key
+            if key and key != PLACEHOLDER_KEY:
+                self._secrets.append(key)
+        return self._keys[candidate.name]
+
+    def _notify(self) -> None:
+        if self.on_update is not None:
+            self.on_update(self.progress)
+
+    async def run(self, calls: list[PlannedCall]) -> Progress:
+        for name in self.candidates:
+            self.progress.per_candidate.setdefault(name, CandidateProgress())
+        for c in calls:
+            self.progress.per_candidate[c.candidate].total += 1
+        cached = self.store.cached_keys(c.cache_key for c in calls)
+        pending: dict[str, list[PlannedCall]] = {}
+        for c in calls:
+            if c.cache_key in cached:
+                p = self.progress.per_candidate[c.candidate]
+                p.done += 1
+                p.cached += 1
+            else:
+                pending.setdefault(c.cache_key, []).append(c)  # identical requests are sent once
+        self._notify()
+        if pending:
+            for c in {group[0].candidate for group in pending.values()}:
+                self._api_key(self.candidates[c])  # fail before any call if a key is missing
+            semaphores = {name: asyncio.Semaphore(cfg.concurrency) for name, cfg in self.candidates.items()}
+            tasks = [asyncio.ensure_future(self._run_group(group, semaphores[group[0].candidate]))
+                     for group in pending.values()]
+            watcher = asyncio.ensure_future(self._watch_cancel(tasks)) if self.cancel else None
+            try:
+                await asyncio.gather(*tasks, return_exceptions=False)
+            except asyncio.CancelledError:
+                self.progress.cancelled = True
+                for t in tasks:
+                    t.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                if watcher is None or not watcher.done():
+                    raise
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
+        self.progress.finished = not self.progress.cancelled
+        self._notify()
+        return self.progress
+
+    async def _watch_cancel(self, tasks: list[asyncio.Future]) -> None:
+        while not self.cancel.is_set():
+            await asyncio.sleep(0.1)
+        self.progress.cancelled = True
+        for t in tasks:
+            t.cancel()
+
+    async def _run_group(self, group: list[PlannedCall], semaphore: asyncio.Semaphore) -> None:
+        first = group[0]
+        candidate = self.candidates[first.candidate]
+        async with semaphore:
+            outcome = await self._call_with_retries(first, candidate)
+        ok, content, finish, tokens_in, tokens_out, latency, attempts, reason = outcome
+        if ok:
+            self.store.save_response(first.cache_key, candidate.model, first.messages, content, finish, tokens_in,
+                                     tokens_out, latency, attempts, self.assessment_id, first.call_id)
+        for c in group:
+            p = self.progress.per_candidate[c.candidate]
+            p.done += 1
+            p.retries += attempts - 1
+            if not ok:
+                p.errors += 1
+                self.store.save_error(self.assessment_id, c.call_id, reason, attempts, latency)
+        self._notify()
+
+    async def _call_with_retries(self, call: PlannedCall, candidate: CandidateConfig):
+        litellm = load_litellm()
+
+        started = time.monotonic()
+        failure: _Failure | None = None
+        for attempt in range(1, candidate.max_attempts + 1):
+            t0 = time.monotonic()
+            try:
+                response = await asyncio.wait_for(
+                    litellm.acompletion(
+                        model=candidate.model, messages=call.messages, api_base=candidate.api_base,
+                        api_key=self._api_key(candidate), timeout=candidate.timeout_s, max_retries=0,
+                        num_retries=0, **candidate.params),
+                    timeout=candidate.timeout_s + 5)
+                latency = time.monotonic() - t0
+                choice = response.choices[0]
+                content = choice.message.content or ""
+                usage = getattr(response, "usage", None)
+                return (True, content, choice.finish_reason, getattr(usage, "prompt_tokens", None),
+                        getattr(usage, "completion_tokens", None), latency, attempt, None)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # every provider failure is classified, none escapes
+                failure = _classify(exc)
+                if failure.blocked:
+                    return (True, "", "content_filter", None, None, time.monotonic() - t0, attempt, None)
+                if not failure.retryable or attempt == candidate.max_attempts:
+                    break
+                if failure.retry_after is not None:
+                    if failure.retry_after > self.retry.max_retry_after_s:
+                        failure.reason += f" (Retry-After {failure.retry_after:.0f}s is longer than allowed)"
+                        break
+                    delay = failure.retry_after
+                else:
+                    delay = min(self.retry.max_delay_s, self.retry.base_delay_s * 2 ** (attempt - 1))
+                    delay *= 1 - self.retry.jitter + random.random() * self.retry.jitter * 2
+                await asyncio.sleep(delay)
+        reason = scrub_keylike(redact_secrets(failure.reason if failure else "unknown error", self._secrets))
+        return (False, None, None, None, None, time.monotonic() - started, attempt, reason)
+
+
+def run_calls_sync(runner: Runner, calls: list[PlannedCall]) -> Progress:
+    return asyncio.run(runner.run(calls))
+
+
+def describe_eta(progress: Progress) -> str:
+    eta = progress.eta_seconds()
+    return "unknown" if eta is None else f"{eta:.0f}s"
+
+
+__all__ = ["Progress", "CandidateProgress", "RetryPolicy", "Runner", "run_calls_sync", "describe_eta"]

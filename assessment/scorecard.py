@@ -1,0 +1,118 @@
+"""The scorecard: the computed result of an assessment. Every export renders this one object."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assessment.config import AssessmentConfig
+from assessment.metrics import DomainResult, apply_flags, domain_result
+from assessment.results import JudgedResponse
+
+SCORECARD_VERSION = "1.0"
+
+
+class CandidateSummary(BaseModel):
+    name: str
+    model: str
+    api_base: str | None
+    is_baseline: bool
+    calls: int
+    responses: int
+    errors: int
+    pending: int
+    input_tokens: int
+    output_tokens: int
+    cost: float | None  # None: price unknown (never shown as 0)
+    cost_per_1k_prompts: float | None
+    latency_median_s: float | None
+    latency_p95_s: float | None
+
+
+class Methodology(BaseModel):
+    partial_counts_as_refusal: bool
+    classifier: dict[str, Any]
+    judge: dict[str, Any] | None
+    human_review: dict[str, Any]
+    code_execution: bool
+    seed: int
+    sample_per_category: int | None
+    attack_items_per_pack: int | None
+    attacks: list[str]
+    packs: list[dict[str, Any]]
+    attack_file: dict[str, Any] | None
+    software: dict[str, str]
+    config_hash: str
+    local_model: dict[str, Any] | None = None
+    not_scored: list[str] = Field(default_factory=list)
+
+
+class Scorecard(BaseModel):
+    scorecard_version: str = SCORECARD_VERSION
+    assessment_id: str
+    name: str
+    created_at: str
+    evaluator: str
+    purpose: str
+    baseline: str | None
+    candidates: list[CandidateSummary]
+    domains: list[str]
+    results: list[DomainResult]
+    methodology: Methodology
+    decision: dict[str, Any] | None = None
+
+    def result(self, candidate: str, domain: str) -> DomainResult | None:
+        for r in self.results:
+            if r.candidate == candidate and r.domain == domain:
+                return r
+        return None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def candidate_summaries(config: AssessmentConfig, judged: list[JudgedResponse]) -> list[CandidateSummary]:
+    out = []
+    for cand in config.candidates:
+        rows = [r for r in judged if r.candidate == cand.name]
+        ok = [r for r in rows if r.status == "ok"]
+        costs = [r.cost for r in ok]
+        cost = None if (not ok or any(c is None for c in costs)) else sum(costs)  # type: ignore[arg-type]
+        latencies = [r.latency_s for r in ok if r.latency_s is not None]
+        out.append(CandidateSummary(
+            name=cand.name, model=cand.model, api_base=cand.api_base, is_baseline=cand.name == config.baseline,
+            calls=len(rows), responses=len(ok), errors=sum(1 for r in rows if r.status == "error"),
+            pending=sum(1 for r in rows if r.status == "pending"),
+            input_tokens=sum(r.input_tokens or 0 for r in ok), output_tokens=sum(r.output_tokens or 0 for r in ok),
+            cost=cost, cost_per_1k_prompts=None if cost is None else cost / len(ok) * 1000,
+            latency_median_s=statistics.median(latencies) if latencies else None,
+            latency_p95_s=_percentile(latencies, 0.95)))
+    return out
+
+
+def build_scorecard(*, assessment_id: str, created_at: str, config: AssessmentConfig, judged: list[JudgedResponse],
+                    domains: list[str], methodology: Methodology, decision: dict[str, Any] | None = None) -> Scorecard:
+    grouped: dict[tuple[str, str], list[JudgedResponse]] = defaultdict(list)
+    for r in judged:
+        grouped[(r.candidate, r.pack_id)].append(r)
+    results: list[DomainResult] = []
+    for domain in domains:
+        base_rows = grouped.get((config.baseline, domain)) if config.baseline else None
+        for cand in config.candidates:
+            rows = grouped.get((cand.name, domain), [])
+            paired = base_rows if (base_rows is not None and cand.name != config.baseline) else None
+            results.append(domain_result(cand.name, domain, rows, config.partial_counts_as_refusal, paired, config.seed))
+    apply_flags(results)
+    return Scorecard(
+        assessment_id=assessment_id, name=config.name, created_at=created_at, evaluator=config.evaluator,
+        purpose=config.purpose, baseline=config.baseline, candidates=candidate_summaries(config, judged),
+        domains=domains, results=results, methodology=methodology, decision=decision)

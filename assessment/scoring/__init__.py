@@ -1,0 +1,10 @@
+"""Capability scoring: a registry of small pure functions from (scoring block, response) to a Score."""
+
+from assessment.scoring.registry import SCORERS, Score, score_response, scorer
+
+# Importing the modules registers their scorers.
+from assessment.scoring import choice_numeric as _choice_numeric  # noqa: F401,E402
+from assessment.scoring import constraints as _constraints  # noqa: F401,E402
+from assessment.scoring import code as _code  # noqa: F401,E402
+
+__all__ = ["SCORERS", "Score", "score_response", "scorer"]

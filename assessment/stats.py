@@ -1,0 +1,137 @@
+"""Intervals and tests. Every function guards the empty case instead of dividing by zero."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+from pydantic import BaseModel
+
+MIN_N_TO_DECIDE = 10
+BOOTSTRAP_RESAMPLES = 2000
+
+
+class Interval(BaseModel):
+    low: float
+    high: float
+
+
+class Rate(BaseModel):
+    """A proportion with its n and 95% Wilson interval; ``value`` is None when n = 0."""
+
+    value: float | None
+    successes: int
+    n: int
+    ci: Interval | None
+    too_few: bool
+
+    @property
+    def defined(self) -> bool:
+        return self.value is not None
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interval | None:
+    if n <= 0:
+        return None
+    from scipy.stats import norm
+
+    z = float(norm.ppf(1 - (1 - confidence) / 2))
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return Interval(low=max(0.0, centre - half), high=min(1.0, centre + half))
+
+
+def rate(successes: int, n: int) -> Rate:
+    return Rate(value=successes / n if n else None, successes=successes, n=n, ci=wilson_interval(successes, n),
+                too_few=n < MIN_N_TO_DECIDE)
+
+
+def bootstrap_mean_ci(values: Sequence[float], seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES) -> Interval | None:
+    """Percentile bootstrap interval of a mean over items (seeded, reproducible)."""
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
+        return None
+    if arr.size == 1 or np.all(arr == arr[0]):
+        return Interval(low=float(arr.mean()), high=float(arr.mean()))
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, arr.size, size=(resamples, arr.size))
+    means = arr[idx].mean(axis=1)
+    return Interval(low=float(np.percentile(means, 2.5)), high=float(np.percentile(means, 97.5)))
+
+
+def paired_bootstrap(baseline: Sequence[float], candidate: Sequence[float], seed: int = 0,
+                     resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[Interval | None, Interval | None, float | None]:
+    """Intervals for the absolute tax (mean baseline − mean candidate) and the relative tax in %,
+    resampling items jointly, and a two-sided p-value for "no difference"."""
+    b = np.asarray(baseline, dtype=float)
+    c = np.asarray(candidate, dtype=float)
+    if b.size == 0 or b.size != c.size:
+        return None, None, None
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, b.size, size=(resamples, b.size))
+    mb, mc = b[idx].mean(axis=1), c[idx].mean(axis=1)
+    diff = mb - mc
+    abs_ci = Interval(low=float(np.percentile(diff, 2.5)), high=float(np.percentile(diff, 97.5)))
+    valid = mb > 0
+    pct_ci = None
+    if valid.mean() >= 0.95:  # relative tax is undefined where the resampled baseline is 0
+        pct = diff[valid] / mb[valid] * 100
+        pct_ci = Interval(low=float(np.percentile(pct, 2.5)), high=float(np.percentile(pct, 97.5)))
+    observed = b.mean() - c.mean()
+    if np.all(b == c):
+        p_value = 1.0
+    else:
+        centred = diff - diff.mean()
+        p_value = float(min(1.0, (np.sum(np.abs(centred) >= abs(observed)) + 1) / (resamples + 1)))
+    return abs_ci, pct_ci, p_value
+
+
+class McNemar(BaseModel):
+    both: int
+    only_baseline: int
+    only_candidate: int
+    neither: int
+    p_value: float | None
+
+
+def mcnemar_exact(baseline_flags: Sequence[bool], candidate_flags: Sequence[bool]) -> McNemar:
+    """Exact McNemar test on paired binary outcomes (e.g. refused or not, item by item)."""
+    from scipy.stats import binomtest
+
+    pairs = list(zip(baseline_flags, candidate_flags))
+    both = sum(1 for b, c in pairs if b and c)
+    only_b = sum(1 for b, c in pairs if b and not c)
+    only_c = sum(1 for b, c in pairs if c and not b)
+    neither = sum(1 for b, c in pairs if not b and not c)
+    discordant = only_b + only_c
+    p = None if not pairs else (1.0 if discordant == 0 else float(binomtest(only_c, discordant, 0.5).pvalue))
+    return McNemar(both=both, only_baseline=only_b, only_candidate=only_c, neither=neither, p_value=p)
+
+
+def cohens_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
+    """Agreement beyond chance between two labelings of the same items; None if undefined."""
+    if not a or len(a) != len(b):
+        return None
+    labels = sorted(set(a) | set(b))
+    n = len(a)
+    observed = sum(1 for x, y in zip(a, b) if x == y) / n
+    expected = sum((list(a).count(lab) / n) * (list(b).count(lab) / n) for lab in labels)
+    if expected >= 1.0:
+        return 1.0 if observed == 1.0 else None
+    return (observed - expected) / (1 - expected)
+
+
+def severity(tax: float | None) -> str | None:
+    """DESIGN.md: critical > 20, significant > 10, moderate > 5, else minimal (None when undefined)."""
+    if tax is None:
+        return None
+    if tax > 20:
+        return "critical"
+    if tax > 10:
+        return "significant"
+    if tax > 5:
+        return "moderate"
+    return "minimal"
