@@ -91,6 +91,8 @@ def run_prepared(prepared, store, out_dir: Path, resume: bool, formats: list[str
     try:
         result = _progress_runner(prepared, store, assessment_id, quiet)
     except KeyboardInterrupt:
+        result = None
+    if result is None or result.cancelled:
         done = sum(1 for r in store.call_rows(assessment_id) if r.status == "ok")
         print(f"\nInterrupted: {done} of {total} calls finished and saved.\nResume with: {resume_hint}", file=sys.stderr)
         return None, EXIT_INTERRUPTED

@@ -161,6 +161,9 @@ class Runner:
         self.on_update = on_update
         self._keys: dict[str, str | None] = {}
         self._secrets: list[str] = []
+        self._stopping = False
+        self._tasks: list[asyncio.Future] = []
+        self.grace_s = 10.0  # after a stop request, in-flight calls get this long to finish and be saved
 
     def _api_key(self, candidate: CandidateConfig) -> str | None:
         if candidate.name not in self._keys:
@@ -195,36 +198,55 @@ class Runner:
             for c in {group[0].candidate for group in pending.values()}:
                 self._api_key(self.candidates[c])  # fail before any call if a key is missing
             semaphores = {name: asyncio.Semaphore(cfg.concurrency) for name, cfg in self.candidates.items()}
-            tasks = [asyncio.ensure_future(self._run_group(group, semaphores[group[0].candidate]))
-                     for group in pending.values()]
-            watcher = asyncio.ensure_future(self._watch_cancel(tasks)) if self.cancel else None
+            self._tasks = [asyncio.ensure_future(self._run_group(group, semaphores[group[0].candidate]))
+                           for group in pending.values()]
+            watcher = asyncio.ensure_future(self._watch_cancel()) if self.cancel else None
+            restore = self._install_sigint()
             try:
-                await asyncio.gather(*tasks, return_exceptions=False)
-            except asyncio.CancelledError:
-                self.progress.cancelled = True
-                for t in tasks:
-                    t.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                if watcher is None or not watcher.done():
-                    raise
+                await asyncio.gather(*self._tasks, return_exceptions=True)
             finally:
+                restore()
                 if watcher is not None:
                     watcher.cancel()
         self.progress.finished = not self.progress.cancelled
         self._notify()
         return self.progress
 
-    async def _watch_cancel(self, tasks: list[asyncio.Future]) -> None:
+    def request_stop(self) -> None:
+        """Start no new call; let the ones in flight finish and be saved, then cancel what is left."""
+        if self._stopping:
+            self._hard_cancel()  # asked twice: stop now
+            return
+        self._stopping = True
+        self.progress.cancelled = True
+        asyncio.get_running_loop().call_later(self.grace_s, self._hard_cancel)
+
+    def _hard_cancel(self) -> None:
+        for t in self._tasks:
+            t.cancel()
+
+    def _install_sigint(self) -> Callable[[], None]:
+        """Ctrl-C stops gracefully (in-flight calls are kept); a second Ctrl-C stops at once."""
+        import signal
+
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, self.request_stop)
+        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread
+            return lambda: None
+        return lambda: loop.remove_signal_handler(signal.SIGINT)
+
+    async def _watch_cancel(self) -> None:
         while not self.cancel.is_set():
             await asyncio.sleep(0.1)
-        self.progress.cancelled = True
-        for t in tasks:
-            t.cancel()
+        self.request_stop()
 
     async def _run_group(self, group: list[PlannedCall], semaphore: asyncio.Semaphore) -> None:
         first = group[0]
         candidate = self.candidates[first.candidate]
         async with semaphore:
+            if self._stopping:
+                return
             outcome = await self._call_with_retries(first, candidate)
         ok, content, finish, tokens_in, tokens_out, latency, attempts, reason = outcome
         if ok:
