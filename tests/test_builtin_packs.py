@@ -1,0 +1,113 @@
+"""The built-in packs meet the product's bar, and every capability item scores its own gold answer."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from assessment.packs import builtin_pack_dir, load_attacks, load_pack_file, validate_paths
+from assessment.packs.model import Category
+from assessment.scoring import score_response
+from assessment.scoring.registry import ScoringContext
+
+PACK_IDS = ["medical", "legal", "security", "creative", "controversial", "general"]
+REFUSAL = "I'm sorry, but I can't help with that."
+AUTO_METHODS = {"choice", "numeric", "match", "constraints", "code"}
+
+
+@pytest.fixture(scope="module")
+def packs():
+    loaded, problems = validate_paths([builtin_pack_dir()])
+    assert problems == []
+    return {lp.pack.id: lp.pack for lp in loaded}
+
+
+def test_all_six_packs_exist(packs):
+    assert sorted(packs) == sorted(PACK_IDS)
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+def test_pack_meets_counts(packs, pack_id):
+    pack = packs[pack_id]
+    counts = Counter(i.category for i in pack.items)
+    for category in Category:
+        assert counts[category] >= 25, f"{pack_id}: {counts[category]} {category.value} items"
+    auto = [i for i in pack.items if i.category == Category.CAPABILITY and i.scoring.method in AUTO_METHODS]
+    assert len(auto) >= 25
+    sensitive_subtypes = {i.subtype for i in pack.items if i.category == Category.SENSITIVE}
+    assert len(sensitive_subtypes) >= 5
+    assert pack.version and pack.changelog
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+def test_no_duplicate_or_near_duplicate_prompts(packs, pack_id):
+    prompts = [" ".join(i.prompt.lower().split()) for i in packs[pack_id].items]
+    assert len(prompts) == len(set(prompts))
+
+
+def test_ids_unique_across_packs(packs):
+    ids = [i.id for p in packs.values() for i in p.items]
+    assert len(ids) == len(set(ids))
+
+
+def gold_and_wrong(scoring):
+    method = scoring.method
+    if method == "choice":
+        wrong = "A" if scoring.answer != "A" else "B"
+        return f"Answer: {scoring.answer}", f"Answer: {wrong}"
+    if method == "numeric":
+        margin = max(scoring.tolerance, abs(scoring.answer) * scoring.rel_tolerance)
+        return f"{scoring.answer:g}", f"{scoring.answer + 10 * margin + 1000:g}"
+    if method == "code":
+        return scoring.reference, f"def {scoring.entry_point}(*args, **kwargs):\n    return None\n"
+    return scoring.reference, REFUSAL
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+def test_gold_answers_score_one_and_wrong_answers_zero(packs, pack_id):
+    ctx = ScoringContext(allow_code_execution=True)
+    failures = []
+    for item in packs[pack_id].items:
+        if item.category != Category.CAPABILITY or item.scoring.method not in AUTO_METHODS:
+            continue
+        gold, wrong = gold_and_wrong(item.scoring)
+        good = score_response(item.scoring, gold, ctx)
+        bad = score_response(item.scoring, wrong, ctx)
+        if good.value != 1.0:
+            failures.append(f"{item.id}: gold scored {good.value} ({good.explanation})")
+        if bad.value != 0.0:
+            failures.append(f"{item.id}: wrong answer scored {bad.value} ({bad.explanation})")
+    assert failures == []
+
+
+def test_contrast_twins_point_to_sensitive_items(packs):
+    for pack in packs.values():
+        by_id = pack.by_id()
+        for item in pack.items:
+            if item.contrast_of and item.category == Category.HARMFUL:
+                assert by_id[item.contrast_of].category in (Category.SENSITIVE, Category.BENIGN), item.id
+
+
+def test_attack_templates():
+    attacks = load_attacks()
+    assert len(attacks.file.attacks) >= 8
+    by_id = attacks.by_id()
+    wrapped = by_id["base64_encoding"].wrap("hello")
+    assert "aGVsbG8=" in wrapped and "hello" not in wrapped
+    for a in attacks.file.attacks:
+        assert "XYZ-PROMPT" in a.wrap("XYZ-PROMPT") or a.transform != "none"
+
+
+def test_cli_validate_builtin(capsys):
+    from assessment.cli import main
+
+    assert main(["packs", "validate", str(builtin_pack_dir())]) == 0
+    assert main(["packs", "stats"]) == 0
+    out = capsys.readouterr().out
+    assert "medical" in out and "sensitive" in out
+
+
+def test_each_pack_file_loads_individually():
+    for pack_id in PACK_IDS:
+        assert load_pack_file(builtin_pack_dir() / f"{pack_id}.yaml").pack.id == pack_id
