@@ -177,7 +177,7 @@ def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[st
 
         judge = LLMJudge(config.judge, store, session_keys=session_keys)
         preliminary = judged_responses(store, stored)
-        llm_verdicts = judge.verdicts(preliminary)
+        llm_verdicts = judge.verdicts(preliminary, stored.items())
         rubric_judge = judge.rubric_scorer()
         judged = judged_responses(store, stored, llm_verdicts, rubric_judge)
         judge_info = judge.describe(judged)
