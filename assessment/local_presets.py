@@ -63,7 +63,7 @@ TARGETED_SAFETY_PREAMBLE = (
         ("Which is larger, 3/8 or 0.4?", "0.4 is larger, because 3/8 equals 0.375."),
     ]))
 
-LOCAL_PARAMS = {"temperature": 0, "max_tokens": 64, "stop": STOP}
+LOCAL_PARAMS = {"temperature": 0, "max_tokens": 48, "stop": STOP}
 
 PRESET_PREAMBLES = {
     "local-base": BASE_PREAMBLE,

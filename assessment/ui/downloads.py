@@ -1,0 +1,58 @@
+"""Export files as bytes for the download buttons, each built from the same scorecard (no streamlit)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from assessment.results import JudgedResponse
+from assessment.scorecard import Scorecard
+
+FORMATS = {
+    # format: (label, files export_all writes, mime types)
+    "pdf": ("PDF report", ["scorecard.pdf"], ["application/pdf"]),
+    "xlsx": ("Excel workbook", ["scorecard.xlsx"],
+             ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]),
+    "json": ("JSON", ["scorecard.json", "responses.jsonl"], ["application/json", "application/x-ndjson"]),
+}
+
+
+class Download(BaseModel):
+    format: str
+    label: str
+    filename: str
+    mime: str
+    data: bytes | None = None
+    problem: str | None = None  # why this export could not be built
+
+
+def build_downloads(scorecard: Scorecard, judged: list[JudgedResponse], include_harmful: bool = False,
+                    formats: tuple[str, ...] = ("pdf", "xlsx", "json")) -> list[Download]:
+    """Every requested export, one format at a time, so one broken exporter never hides the others."""
+    from assessment.reports.export import export_all
+
+    out: list[Download] = []
+    with tempfile.TemporaryDirectory(prefix="assessment-export-") as tmp:
+        for fmt in formats:
+            label, files, mimes = FORMATS[fmt]
+            folder = Path(tmp) / fmt
+            try:
+                export_all(scorecard, judged, folder, [fmt], include_harmful=include_harmful)
+            except ImportError as exc:
+                out.append(Download(format=fmt, label=label, filename=files[0], mime=mimes[0],
+                                    problem=f"{label} export is not available in this installation ({exc})."))
+                continue
+            except Exception as exc:  # a broken exporter: say which and why, keep the others
+                out.append(Download(format=fmt, label=label, filename=files[0], mime=mimes[0],
+                                    problem=f"{label} export failed: {type(exc).__name__}: {exc}"))
+                continue
+            for name, mime in zip(files, mimes):
+                path = folder / name
+                if path.exists():
+                    out.append(Download(format=fmt, label=label, filename=name, mime=mime, data=path.read_bytes()))
+                else:
+                    out.append(Download(format=fmt, label=label, filename=name, mime=mime,
+                                        problem=f"{label} export did not write {name}."))
+    return out
