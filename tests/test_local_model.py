@@ -1,0 +1,103 @@
+"""The embedded model's server lifecycle: fake binaries for the error paths, one real-model test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import sys
+import textwrap
+
+import pytest
+
+from assessment.errors import UserError
+from assessment.local_model import find_server_binary, start_server
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSESSMENT_CACHE", str(tmp_path / "cache"))
+
+
+def fake_binary(tmp_path, body: str):
+    path = tmp_path / "fake-llama-server"
+    path.write_text(f"#!{sys.executable}\n" + textwrap.dedent(body))
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    return path, model
+
+
+def test_missing_binary_names_the_fix(monkeypatch, tmp_path):
+    monkeypatch.setenv("ASSESSMENT_LLAMA_SERVER", str(tmp_path / "nope"))
+    with pytest.raises(UserError, match="is not a file"):
+        find_server_binary()
+
+
+def test_port_taken(tmp_path):
+    binary, model = fake_binary(tmp_path, "import time; time.sleep(30)\n")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(UserError, match=f"port {s.getsockname()[1]} .* already in use"):
+            start_server(port=s.getsockname()[1], binary=binary, model=model, reuse=False)
+
+
+def test_early_exit_shows_log(tmp_path):
+    binary, model = fake_binary(tmp_path, "print('error: model file is corrupt', flush=True)\nraise SystemExit(3)\n")
+    with pytest.raises(UserError) as exc:
+        start_server(binary=binary, model=model, reuse=False, startup_timeout=20)
+    assert "exited with code 3" in str(exc.value) and "model file is corrupt" in str(exc.value)
+
+
+def test_illegal_instruction_explains_rebuild(tmp_path):
+    binary, model = fake_binary(tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGILL)\n")
+    with pytest.raises(UserError, match="CMAKE_ARGS"):
+        start_server(binary=binary, model=model, reuse=False, startup_timeout=20)
+
+
+HEALTHY = """
+import sys, http.server
+port = int(sys.argv[sys.argv.index('--port') + 1])
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.send_header('Content-Length', '2'); self.end_headers(); self.wfile.write(b'ok')
+    def log_message(self, *a): pass
+http.server.HTTPServer(('127.0.0.1', port), H).serve_forever()
+"""
+
+
+def test_start_reuse_and_stop(tmp_path):
+    binary, model = fake_binary(tmp_path, HEALTHY)
+    server = start_server(binary=binary, model=model, reuse=False, startup_timeout=20)
+    try:
+        again = start_server(binary=binary, model=model, reuse=True)
+        assert again.port == server.port and again.process is None  # reused, not started twice
+    finally:
+        server.stop()
+    assert server.process.poll() is not None
+
+
+@pytest.mark.slow_model
+def test_real_local_model_answers_through_litellm():
+    try:
+        find_server_binary()
+    except UserError as exc:
+        pytest.skip(str(exc))
+    from assessment.local_presets import local_candidates
+    from assessment.runner import load_litellm
+
+    server = start_server(reuse=False)
+    try:
+        cand = local_candidates(server.api_base)[0]
+        litellm = load_litellm()
+        resp = litellm.completion(model=cand.model, api_base=cand.api_base, api_key="no-key",
+                                  messages=[{"role": "system", "content": cand.system_prompt},
+                                            {"role": "user", "content": "What is the capital of France?"}],
+                                  **{**cand.params, "max_tokens": 16})
+        text = resp.choices[0].message.content
+        assert text and text.strip() and "# Query" not in text
+        assert resp.usage.completion_tokens > 0
+    finally:
+        server.stop()
+    assert server.process.poll() is not None
