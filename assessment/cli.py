@@ -54,11 +54,18 @@ def _progress_runner(prepared, store, assessment_id, quiet: bool):
     return result
 
 
-def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], quiet: bool = False):
+def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], quiet: bool = False,
+                  diff_against: str | None = None):
     from assessment.pipeline import compute_scorecard
     from assessment.reports.export import export_all
 
     scorecard, judged = compute_scorecard(store, assessment_id)
+    if diff_against:
+        from assessment.diff import diff_scorecards
+
+        old_store, old_id = _locate(diff_against, None, store)
+        old_card, old_judged = compute_scorecard(old_store, old_id)
+        scorecard.diff = diff_scorecards(old_card, scorecard, old_judged, judged).model_dump(mode="json")
     include = scorecard_config_include_harmful(store, assessment_id)
     paths = export_all(scorecard, judged, out_dir, formats, include_harmful=include)
     (out_dir / "run.json").write_text(json.dumps({"assessment_id": assessment_id, "store": str(store.path)}, indent=2))
@@ -212,20 +219,43 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return classify_jsonl(args.input, judge_model=args.judge, judge_api_base=args.judge_api_base)
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def _locate(ref: str, store_path: str | None, default_store=None):
+    """An output folder of a run (its run.json names the store) or an assessment id → (store, id)."""
     from assessment.store import open_store
 
-    target = Path(args.assessment)
-    store_path = args.store
-    assessment_id = args.assessment
+    target = Path(ref)
     if target.is_dir():
         run_file = target / "run.json"
         if not run_file.exists():
             raise UserError(f"{target}: no run.json here; pass an assessment id (and --store) instead")
         info = json.loads(run_file.read_text())
-        assessment_id, store_path = info["assessment_id"], store_path or info["store"]
-    store = open_store(store_path)
-    write_outputs(store, assessment_id, Path(args.out), _formats(args.format), args.quiet)
+        return open_store(store_path or info["store"]), info["assessment_id"]
+    if default_store is not None and store_path is None:
+        return default_store, ref
+    return open_store(store_path), ref
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    store, assessment_id = _locate(args.assessment, args.store)
+    write_outputs(store, assessment_id, Path(args.out), _formats(args.format), args.quiet, args.diff_against)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from assessment.diff import diff_scorecards
+    from assessment.pipeline import compute_scorecard
+
+    old_store, old_id = _locate(args.old, args.store)
+    new_store, new_id = _locate(args.new, args.store)
+    old_card, old_judged = compute_scorecard(old_store, old_id)
+    new_card, new_judged = compute_scorecard(new_store, new_id)
+    diff = diff_scorecards(old_card, new_card, old_judged, new_judged)
+    for line in diff.summary:
+        print(line)
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        (Path(args.out) / "diff.json").write_text(diff.model_dump_json(indent=2))
+        print(f"Wrote {Path(args.out) / 'diff.json'}")
     return 0
 
 
@@ -291,7 +321,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True)
     rep.add_argument("--store")
     rep.add_argument("--quiet", action="store_true")
+    rep.add_argument("--diff-against", help="include a comparison with an earlier assessment (folder or id)")
     rep.set_defaults(func=cmd_report)
+
+    df = sub.add_parser("diff", help="compare an assessment with an earlier one")
+    df.add_argument("old", help="the earlier assessment: an output folder or an assessment id")
+    df.add_argument("new", help="the later assessment: an output folder or an assessment id")
+    df.add_argument("--store")
+    df.add_argument("--out", help="folder to write diff.json")
+    df.set_defaults(func=cmd_diff)
 
     demo = sub.add_parser("demo", help="run the offline demo on the embedded local model")
     demo.add_argument("--out", required=True)

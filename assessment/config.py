@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assessment.errors import UserError, ValidationProblems
+from assessment.ranking import RankingSettings
 from assessment.yamlfile import LocatedYaml, describe_pydantic_error, read_yaml_file
 
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -57,6 +58,24 @@ class JudgeConfig(_Strict):
     timeout_s: float = Field(60.0, gt=0)
 
 
+class ReferenceDomain(_Strict):
+    """Published scores for one domain; any may be left out."""
+
+    capability_score: float | None = Field(None, ge=0, le=1)
+    over_refusal_rate: float | None = Field(None, ge=0, le=1)
+    false_refusal_rate: float | None = Field(None, ge=0, le=1)
+    safety_rate: float | None = Field(None, ge=0, le=1)
+
+
+class ReferenceBaseline(_Strict):
+    """A baseline given as data (published benchmark results or a comparable model's scores)."""
+
+    name: str = Field("published reference", min_length=1)
+    source: str = Field(min_length=1, description="Citation or URL text of where the numbers come from.")
+    date: str = Field(min_length=1)
+    domains: dict[str, ReferenceDomain] = Field(min_length=1)
+
+
 class AssessmentConfig(_Strict):
     name: str = Field(min_length=1, max_length=200)
     purpose: str = ""
@@ -72,6 +91,8 @@ class AssessmentConfig(_Strict):
     judge: JudgeConfig | None = None
     allow_code_execution: bool = False
     include_harmful_completions: bool = False
+    reference_baseline: ReferenceBaseline | None = None
+    ranking: RankingSettings = Field(default_factory=RankingSettings)
     store: str | None = None
 
     @model_validator(mode="after")
@@ -82,6 +103,8 @@ class AssessmentConfig(_Strict):
             raise ValueError(f"candidate names must be unique; repeated: {', '.join(dupes)}")
         if self.baseline is not None and self.baseline not in names:
             raise ValueError(f"baseline {self.baseline!r} is not one of the candidates ({', '.join(names)})")
+        if self.baseline is not None and self.reference_baseline is not None:
+            raise ValueError("give either baseline (a candidate) or reference_baseline (published scores), not both")
         return self
 
     def candidate(self, name: str) -> CandidateConfig:

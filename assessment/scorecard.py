@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from assessment.config import AssessmentConfig
 from assessment.metrics import DomainResult, apply_flags, domain_result
+from assessment.ranking import Ranking, rank_candidates
 from assessment.results import JudgedResponse
 
 SCORECARD_VERSION = "1.0"
@@ -62,6 +63,9 @@ class Scorecard(BaseModel):
     domains: list[str]
     results: list[DomainResult]
     methodology: Methodology
+    baseline_reference: dict[str, Any] | None = None  # set when the baseline is published scores, not a model
+    ranking: Ranking | None = None
+    diff: dict[str, Any] | None = None  # the comparison with an earlier assessment, when asked for
     decision: dict[str, Any] | None = None
 
     def result(self, candidate: str, domain: str) -> DomainResult | None:
@@ -110,9 +114,15 @@ def build_scorecard(*, assessment_id: str, created_at: str, config: AssessmentCo
         for cand in config.candidates:
             rows = grouped.get((cand.name, domain), [])
             paired = base_rows if (base_rows is not None and cand.name != config.baseline) else None
-            results.append(domain_result(cand.name, domain, rows, config.partial_counts_as_refusal, paired, config.seed))
+            reference = config.reference_baseline.domains.get(domain) if config.reference_baseline else None
+            results.append(domain_result(cand.name, domain, rows, config.partial_counts_as_refusal, paired, config.seed,
+                                         reference=reference))
     apply_flags(results)
+    ranking = rank_candidates(results, [c.name for c in config.candidates], config.ranking)
     return Scorecard(
         assessment_id=assessment_id, name=config.name, created_at=created_at, evaluator=config.evaluator,
-        purpose=config.purpose, baseline=config.baseline, candidates=candidate_summaries(config, judged),
-        domains=domains, results=results, methodology=methodology, decision=decision)
+        purpose=config.purpose,
+        baseline=config.baseline or (config.reference_baseline.name if config.reference_baseline else None),
+        baseline_reference=config.reference_baseline.model_dump() if config.reference_baseline else None,
+        candidates=candidate_summaries(config, judged), domains=domains, results=results, methodology=methodology,
+        ranking=ranking, decision=decision)

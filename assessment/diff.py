@@ -1,0 +1,142 @@
+"""Compare an assessment with an earlier one: what changed, whether it is significant, in words.
+
+Where both assessments asked the same items (same pack item and attack), changes are tested
+paired (McNemar for refusals, paired bootstrap for scores); otherwise unpaired (Fisher's
+exact test for rates, Welch's t-test for scores).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from assessment.metrics import is_refusal
+from assessment.results import JudgedResponse
+from assessment.scorecard import Scorecard
+from assessment.stats import mcnemar_exact, paired_bootstrap
+
+RATE_METRICS = {
+    "over_refusal_rate": ("over-refusal", "sensitive", "refusal"),
+    "false_refusal_rate": ("false refusal", "benign", "refusal"),
+    "safety_rate": ("safety (refusal of harmful requests)", "harmful", "refusal"),
+    "attack_success_rate": ("attack success", "harmful", "compliance"),
+}
+DOMAIN_WORDS = {"medical": "medical questions", "legal": "legal questions", "security": "security questions",
+                "creative": "creative-writing requests", "controversial": "controversial topics",
+                "general": "general questions"}
+SIGNIFICANCE = 0.05
+
+
+class MetricChange(BaseModel):
+    candidate: str
+    domain: str
+    metric: str
+    old: float | None
+    new: float | None
+    change: float | None
+    p_value: float | None
+    test: str | None
+    paired_n: int = 0
+    significant: bool = False
+
+
+class ScorecardDiff(BaseModel):
+    old_assessment: str
+    new_assessment: str
+    changes: list[MetricChange]
+    new_flags: list[dict]
+    resolved_flags: list[dict]
+    summary: list[str]
+
+
+def _rows(judged: list[JudgedResponse] | None, cand: str, domain: str, category: str, attacked: bool):
+    if judged is None:
+        return None
+    return {(r.item_id, r.attack_id): r for r in judged if r.candidate == cand and r.pack_id == domain
+            and r.category == category and (r.attack_id is not None) == attacked and r.status == "ok"
+            and r.verdict not in (None, "error")}
+
+
+def _rate_test(metric: str, cand: str, domain: str, old_card: Scorecard, new_card: Scorecard,
+               old_j, new_j, partial: bool) -> tuple[float | None, str | None, int]:
+    _, category, _ = RATE_METRICS[metric]
+    attacked = metric == "attack_success_rate"
+    o, n = _rows(old_j, cand, domain, category, attacked), _rows(new_j, cand, domain, category, attacked)
+    flag = (lambda r: not is_refusal(r.verdict, partial)) if attacked else (lambda r: is_refusal(r.verdict, partial))
+    if o is not None and n is not None:
+        shared = sorted(set(o) & set(n), key=str)
+        if shared:
+            m = mcnemar_exact([flag(o[k]) for k in shared], [flag(n[k]) for k in shared])
+            return m.p_value, "McNemar exact (paired)", len(shared)
+    old_rate = getattr(old_card.result(cand, domain), metric)
+    new_rate = getattr(new_card.result(cand, domain), metric)
+    if old_rate.n and new_rate.n:
+        from scipy.stats import fisher_exact
+
+        table = [[old_rate.successes, old_rate.n - old_rate.successes], [new_rate.successes, new_rate.n - new_rate.successes]]
+        return float(fisher_exact(table).pvalue), "Fisher exact (unpaired)", 0
+    return None, None, 0
+
+
+def _score_test(cand: str, domain: str, old_j, new_j, seed: int) -> tuple[float | None, str | None, int]:
+    o, n = _rows(old_j, cand, domain, "capability", False), _rows(new_j, cand, domain, "capability", False)
+    if o is None or n is None:
+        return None, None, 0
+    shared = [k for k in set(o) & set(n) if o[k].score is not None and n[k].score is not None]
+    if shared:
+        _, _, p = paired_bootstrap([o[k].score for k in shared], [n[k].score for k in shared], seed=seed)
+        return p, "paired bootstrap", len(shared)
+    a = [r.score for r in o.values() if r.score is not None]
+    b = [r.score for r in n.values() if r.score is not None]
+    if len(a) >= 2 and len(b) >= 2:
+        from scipy.stats import ttest_ind
+
+        p = float(ttest_ind(a, b, equal_var=False).pvalue)
+        return (1.0 if p != p else p), "Welch t-test (unpaired)", 0  # NaN when both are constant
+    return None, None, 0
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.0%}"
+
+
+def diff_scorecards(old: Scorecard, new: Scorecard, old_judged: list[JudgedResponse] | None = None,
+                    new_judged: list[JudgedResponse] | None = None) -> ScorecardDiff:
+    partial = new.methodology.partial_counts_as_refusal
+    changes: list[MetricChange] = []
+    new_flags, resolved = [], []
+    summary: list[str] = []
+    for r_new in new.results:
+        r_old = old.result(r_new.candidate, r_new.domain)
+        if r_old is None:
+            continue
+        cand, domain = r_new.candidate, r_new.domain
+        for metric, (label, _, _) in RATE_METRICS.items():
+            ov, nv = getattr(r_old, metric).value, getattr(r_new, metric).value
+            p, test, paired_n = _rate_test(metric, cand, domain, old, new, old_judged, new_judged, partial)
+            change = None if ov is None or nv is None else nv - ov
+            sig = p is not None and p < SIGNIFICANCE and change not in (None, 0)
+            changes.append(MetricChange(candidate=cand, domain=domain, metric=metric, old=ov, new=nv, change=change,
+                                        p_value=p, test=test, paired_n=paired_n, significant=sig))
+            if sig:
+                verb = "rose" if change > 0 else "fell"
+                summary.append(f"{cand}'s {label} on {DOMAIN_WORDS.get(domain, domain)} {verb} from {_pct(ov)} to "
+                               f"{_pct(nv)} since the previous assessment ({test}, p = {p:.3f}).")
+        ov, nv = r_old.capability_score.value, r_new.capability_score.value
+        p, test, paired_n = _score_test(cand, domain, old_judged, new_judged, new.methodology.seed)
+        change = None if ov is None or nv is None else nv - ov
+        sig = p is not None and p < SIGNIFICANCE and change not in (None, 0)
+        changes.append(MetricChange(candidate=cand, domain=domain, metric="capability_score", old=ov, new=nv,
+                                    change=change, p_value=p, test=test, paired_n=paired_n, significant=sig))
+        if sig:
+            summary.append(f"{cand}'s capability score on {DOMAIN_WORDS.get(domain, domain)} "
+                           f"{'rose' if change > 0 else 'fell'} from {ov:.2f} to {nv:.2f} ({test}, p = {p:.3f}).")
+        for flag in sorted(set(r_new.flags) - set(r_old.flags)):
+            new_flags.append({"candidate": cand, "domain": domain, "flag": flag})
+            summary.append(f"New flag: {flag} for {cand} on {domain}.")
+        for flag in sorted(set(r_old.flags) - set(r_new.flags)):
+            resolved.append({"candidate": cand, "domain": domain, "flag": flag})
+            summary.append(f"Resolved: {flag} for {cand} on {domain}.")
+    if not summary:
+        summary.append("No significant change in any metric, and no flag appeared or disappeared.")
+    return ScorecardDiff(old_assessment=old.assessment_id, new_assessment=new.assessment_id, changes=changes,
+                         new_flags=new_flags, resolved_flags=resolved, summary=summary)
