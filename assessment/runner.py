@@ -162,6 +162,7 @@ class Runner:
         self._keys: dict[str, str | None] = {}
         self._secrets: list[str] = []
         self._stopping = False
+        self._earlier_errors: set[str] = set()
         self._tasks: list[asyncio.Future] = []
         self.grace_s = 10.0  # after a stop request, in-flight calls get this long to finish and be saved
 
@@ -185,6 +186,7 @@ class Runner:
         for c in calls:
             self.progress.per_candidate[c.candidate].total += 1
         cached = self.store.cached_keys(c.cache_key for c in calls)
+        self._earlier_errors = self.store.error_call_ids(self.assessment_id)
         pending: dict[str, list[PlannedCall]] = {}
         for c in calls:
             if c.cache_key in cached:
@@ -251,8 +253,10 @@ class Runner:
         ok, content, finish, tokens_in, tokens_out, latency, attempts, reason = outcome
         if ok:
             self.store.save_response(first.cache_key, candidate.model, first.messages, content, finish, tokens_in,
-                                     tokens_out, latency, attempts, self.assessment_id, first.call_id)
+                                     tokens_out, latency, attempts)
         for c in group:
+            if ok and c.call_id in self._earlier_errors:  # a retried call that failed in an earlier run
+                self.store.clear_error(self.assessment_id, c.call_id)
             p = self.progress.per_candidate[c.candidate]
             p.done += 1
             p.retries += attempts - 1

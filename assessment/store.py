@@ -214,16 +214,19 @@ class Store:
         return found
 
     def save_response(self, cache_key: str, model: str, messages: list[dict], content: str, finish_reason: str | None,
-                      input_tokens: int | None, output_tokens: int | None, latency_s: float, attempts: int,
-                      assessment_id: str | None = None, call_id: str | None = None) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (cache_key, model, json.dumps(messages, ensure_ascii=False), content, finish_reason, input_tokens,
-                 output_tokens, latency_s, attempts, now_iso()),
-            )
-            if assessment_id and call_id:
-                self.conn.execute("DELETE FROM call_errors WHERE assessment_id=? AND call_id=?", (assessment_id, call_id))
+                      input_tokens: int | None, output_tokens: int | None, latency_s: float, attempts: int) -> None:
+        """One statement, so one small transaction: the response is durable when this returns."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO responses VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (cache_key, model, json.dumps(messages, ensure_ascii=False), content, finish_reason, input_tokens,
+             output_tokens, latency_s, attempts, now_iso()),
+        )
+
+    def clear_error(self, assessment_id: str, call_id: str) -> None:
+        self.conn.execute("DELETE FROM call_errors WHERE assessment_id=? AND call_id=?", (assessment_id, call_id))
+
+    def error_call_ids(self, assessment_id: str) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT call_id FROM call_errors WHERE assessment_id=?", (assessment_id,))}
 
     def save_error(self, assessment_id: str, call_id: str, reason: str, attempts: int, latency_s: float) -> None:
         self.conn.execute(

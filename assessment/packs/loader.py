@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from assessment.errors import UserError, ValidationProblems
 from assessment.packs.model import LoadedPack, Pack
-from assessment.yamlfile import LocatedYaml, describe_pydantic_error, parse_yaml_text, read_yaml_file
+from assessment.yamlfile import MAX_FILE_BYTES, LocatedYaml, describe_pydantic_error, parse_yaml_text, read_yaml_file
 
 ATTACKS_FILE = "attacks.yaml"
 
@@ -84,7 +84,36 @@ def validate_pack_document(doc: LocatedYaml) -> LoadedPack:
 
 
 def load_pack_file(path: str | Path) -> LoadedPack:
+    """Validate a pack file; a file validated before (same bytes) is read from a JSON cache,
+    because round-trip YAML parsing with positions is slow for large packs."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes() if p.is_file() and p.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        raw = None
+    if raw is not None:
+        digest = hashlib.sha256(raw).hexdigest()
+        cached = _pack_cache() / f"{digest}.json"
+        if cached.exists():
+            try:
+                return LoadedPack(pack=Pack.model_validate_json(cached.read_bytes()), source=str(p), sha256=digest)
+            except (ValueError, OSError):
+                pass  # a stale or damaged cache entry: validate again
+        loaded = validate_pack_document(parse_yaml_text(str(p), raw))
+        try:
+            cached.write_text(loaded.pack.model_dump_json())
+        except OSError:
+            pass
+        return loaded
     return validate_pack_document(read_yaml_file(path))
+
+
+def _pack_cache() -> Path:
+    from assessment.paths import cache_dir
+
+    path = cache_dir() / "packs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def load_pack_bytes(name: str, raw: bytes) -> LoadedPack:

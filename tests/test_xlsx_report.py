@@ -1,0 +1,248 @@
+"""The Excel export: sheets, numbers, formatting, charts, formula safety, redaction, secrets, speed."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from assessment.excel_safe import MAX_CELL_CHARS
+from assessment.reports.xlsx_report import write_xlsx
+from assessment.results import REDACTED
+from assessment.testing.sample import sample_assessment
+
+SHEETS = ["Summary", "Candidates", "Over-refusal", "Tax by domain", "Attacks", "Subtypes", "Responses", "Method",
+          "Decision"]
+FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2"]
+HARMFUL_SENTINEL = "HARMFUL-COMPLETION-SENTINEL-7f3a"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return sample_assessment()
+
+
+@pytest.fixture(scope="module")
+def written(sample, tmp_path_factory):
+    """The sample written once with defaults, and reloaded: for the tests that only read it."""
+    card, judged = sample
+    path = write_xlsx(card, judged, tmp_path_factory.mktemp("xlsx") / "scorecard.xlsx")
+    return path, load_workbook(path)
+
+
+def _headers(ws) -> dict[str, int]:
+    heads: dict[str, int] = {}
+    for cell in ws[1]:
+        if cell.value is not None:
+            heads.setdefault(cell.value, cell.column)
+    return heads
+
+
+def _rows(ws) -> list[dict]:
+    heads = [c.value for c in ws[1]]
+    return [dict(zip(heads, row)) for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def _zip_bytes(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _with_responses(judged, replacements: dict[int, dict]):
+    """A copy of judged with some rows changed (the module-scoped sample stays untouched)."""
+    out = list(judged)
+    for i, update in replacements.items():
+        out[i] = out[i].model_copy(update=update)
+    return out
+
+
+def _ok_indexes(judged, category: str, count: int) -> list[int]:
+    return [i for i, r in enumerate(judged) if r.category == category and r.status == "ok"][:count]
+
+
+def test_sheets_exist_and_tables_are_frozen_and_filtered(sample, written):
+    card, judged = sample
+    path, wb = written
+    assert path.exists()
+    assert wb.sheetnames == SHEETS
+    for name in ("Summary", "Responses", "Candidates", "Subtypes"):
+        ws = wb[name]
+        assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2")
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+    assert wb["Summary"].column_dimensions["A"].width > 10
+    assert wb["Responses"].max_row == len(judged) + 1
+
+
+def test_summary_numbers_match_the_scorecard(sample, written):
+    card, _ = sample
+    ws = written[1]["Summary"]
+    rows = _rows(ws)
+    assert len(rows) == len(card.candidates) * len(card.domains)
+    seen = set()
+    for row in rows:
+        result = card.result(row["candidate"], row["domain"])
+        assert result is not None
+        seen.add((row["candidate"], row["domain"]))
+        assert row["over_refusal_rate"] == pytest.approx(result.over_refusal_rate.value)
+        assert row["over_refusal_rate n"] == result.over_refusal_rate.n
+        assert row["over_refusal_rate ci low"] == pytest.approx(result.over_refusal_rate.ci.low)
+        assert row["safety_rate"] == pytest.approx(result.safety_rate.value)
+        assert row["capability_score"] == pytest.approx(result.capability_score.value)
+        assert row["n_errors"] == result.n_errors
+        if result.tax is None:  # the baseline: no tax, and None stays empty (never 0)
+            assert row["refusal_tax_pp"] is None and row["capability_tax_pct"] is None
+            assert row["McNemar p-value"] is None
+        else:
+            assert row["refusal_tax_pp"] == pytest.approx(result.tax.refusal_tax_pp)
+            assert row["McNemar p-value"] == pytest.approx(result.tax.refusal_mcnemar.p_value)
+            assert row["refusal_severity"] == result.tax.refusal_severity
+        assert row["flags"] == (", ".join(result.flags) or None)
+    assert len(seen) == len(rows)
+    heads = _headers(ws)
+    cell = ws.cell(row=2, column=heads["over_refusal_rate"])
+    assert isinstance(cell.value, float) and cell.number_format == "0.0%"
+
+
+def test_summary_has_severity_and_colour_scale_rules(written):
+    ws = written[1]["Summary"]
+    rules = [(str(cf.sqref), rule) for cf in ws.conditional_formatting for rule in cf.rules]
+    heads = _headers(ws)
+    from openpyxl.utils import get_column_letter
+
+    sev_col = get_column_letter(heads["refusal_severity"])
+    sev = [rule for ref, rule in rules if ref.startswith(sev_col) and rule.type == "cellIs"]
+    assert {f for rule in sev for f in rule.formula} == {'"critical"', '"significant"', '"moderate"', '"minimal"'}
+    over_col = get_column_letter(heads["over_refusal_rate"])
+    assert any(ref.startswith(over_col) and rule.type == "colorScale" for ref, rule in rules)
+
+
+def test_native_charts_are_written(written):
+    path, wb = written
+    assert wb["Over-refusal"]._charts and wb["Tax by domain"]._charts
+    parts = _zip_bytes(path)
+    charts = b"".join(v for k, v in parts.items() if k.startswith("xl/charts/chart"))
+    assert "xl/charts/chart1.xml" in parts
+    assert b"Over-refusal by domain" in charts and b"Alignment tax by domain" in charts
+
+
+def test_formula_like_answers_stay_text(sample, tmp_path):
+    card, judged = sample
+    idx = _ok_indexes(judged, "benign", len(FORMULA_LIKE))
+    judged = _with_responses(judged, {i: {"response": text} for i, text in zip(idx, FORMULA_LIKE)})
+    path = write_xlsx(card, judged, tmp_path / "s.xlsx")
+    ws = load_workbook(path)["Responses"]
+    col = _headers(ws)["response"]
+    cells = {ws.cell(row=i + 2, column=col).value: ws.cell(row=i + 2, column=col) for i in idx}
+    for text in FORMULA_LIKE:
+        cell = cells[text]
+        assert cell.value == text and cell.data_type == "s"
+        assert cell.quotePrefix
+    sheets = b"".join(v for k, v in _zip_bytes(path).items() if k.startswith("xl/worksheets/"))
+    assert b"<f>" not in sheets and b"<f " not in sheets
+
+
+def test_harmful_completions_redacted_unless_asked(sample, tmp_path):
+    card, judged = sample
+    i = _ok_indexes(judged, "harmful", 1)[0]
+    judged = _with_responses(judged, {i: {"response": HARMFUL_SENTINEL, "verdict": "compliance"}})
+    default = write_xlsx(card, judged, tmp_path / "default.xlsx")
+    assert not any(HARMFUL_SENTINEL.encode() in v for v in _zip_bytes(default).values())
+    ws = load_workbook(default)["Responses"]
+    assert ws.cell(row=i + 2, column=_headers(ws)["response"]).value == REDACTED
+    shown = write_xlsx(card, judged, tmp_path / "shown.xlsx", include_harmful=True)
+    assert any(HARMFUL_SENTINEL.encode() in v for v in _zip_bytes(shown).values())
+
+
+def test_api_key_from_environment_never_written(sample, tmp_path, monkeypatch):
+    secret = "sk-sentinel-0123456789abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    card, judged = sample
+    path = write_xlsx(card, judged, tmp_path / "s.xlsx", include_harmful=True)
+    assert not any(secret.encode() in v for v in _zip_bytes(path).values())
+
+
+def test_control_characters_and_huge_responses(sample, tmp_path):
+    card, judged = sample
+    a, b = _ok_indexes(judged, "benign", 2)
+    judged = _with_responses(judged, {a: {"response": "bell\x07 nul\x00 esc\x1b end", "prompt": "\x0bvt"},
+                                      b: {"response": "y" * 1_000_000}})
+    ws = load_workbook(write_xlsx(card, judged, tmp_path / "s.xlsx"))["Responses"]
+    col = _headers(ws)["response"]
+    assert ws.cell(row=a + 2, column=col).value == "bell\\x07 nul\\x00 esc\\x1b end"
+    huge = ws.cell(row=b + 2, column=col).value
+    assert huge.startswith("yyyy") and len(huge) <= MAX_CELL_CHARS
+
+
+def test_unknown_cost_is_empty_not_zero(sample, tmp_path):
+    card, judged = sample
+    first = card.candidates[0].model_copy(update={"cost": None, "cost_per_1k_prompts": None})
+    card = card.model_copy(update={"candidates": [first, *card.candidates[1:]]})
+    i = _ok_indexes(judged, "benign", 1)[0]
+    judged = _with_responses(judged, {i: {"cost": None}})
+    wb = load_workbook(write_xlsx(card, judged, tmp_path / "s.xlsx"))
+    rows = {r["candidate"]: r for r in _rows(wb["Candidates"])}
+    assert rows[first.name]["cost"] is None and rows[first.name]["cost per 1,000 prompts"] is None
+    assert "unknown" in rows[first.name]["cost note"]
+    other = card.candidates[1]
+    assert rows[other.name]["cost"] == pytest.approx(other.cost) and rows[other.name]["cost note"] is None
+    ws = wb["Responses"]
+    assert ws.cell(row=i + 2, column=_headers(ws)["cost"]).value is None
+
+
+def test_metric_sheets_hold_the_scorecard_numbers(sample, written):
+    card, _ = sample
+    wb = written[1]
+    over = wb["Over-refusal"]
+    heads = _headers(over)
+    for r in range(2, 2 + len(card.domains)):
+        domain = over.cell(row=r, column=1).value
+        for cand in card.candidates:
+            expected = card.result(cand.name, domain).over_refusal_rate.value
+            assert over.cell(row=r, column=heads[cand.name]).value == pytest.approx(expected)
+    attacks = wb["Attacks"]
+    heads = _headers(attacks)
+    template = attacks.cell(row=2, column=1).value
+    cand = card.candidates[0].name
+    rates = [card.result(cand, d).attack_success_by_template[template] for d in card.domains]
+    expected = sum(x.successes for x in rates) / sum(x.n for x in rates)
+    assert attacks.cell(row=2, column=heads[cand]).value == pytest.approx(expected)
+    subtypes = _rows(wb["Subtypes"])
+    assert len(subtypes) == sum(len(r.over_refusal_by_subtype) for r in card.results)
+
+
+def test_method_and_decision_sheets(sample, written, tmp_path):
+    card, judged = sample
+    wb = written[1]
+    method = {row[0]: row[1] for row in wb["Method"].iter_rows(values_only=True) if row[0]}
+    assert method["config hash"] == card.methodology.config_hash
+    assert method["seed"] == card.methodology.seed
+    pack = card.methodology.packs[0]
+    assert method[f"pack {pack['id']}.sha256"] == pack["sha256"]
+    assert "over_refusal_rate" in method and method["partial_counts_as_refusal"] == "yes"
+    decision = {row[0]: row[1] for row in wb["Decision"].iter_rows(values_only=True) if row[0]}
+    assert decision["decision"] == card.decision["decision"]
+    assert decision["approver"] == card.decision["approver"]
+    assert "approver signature" in decision
+
+    blank = card.model_copy(update={"decision": None})
+    wb = load_workbook(write_xlsx(blank, judged, tmp_path / "blank.xlsx"))
+    decision = {row[0]: row[1] for row in wb["Decision"].iter_rows(values_only=True) if row[0]}
+    for field in ("decision", "rationale", "evaluator", "approver", "date"):
+        assert field in decision and decision[field] is None
+
+
+def test_single_candidate_has_no_tax_chart(tmp_path):
+    card, judged = sample_assessment(candidates=["Vendor A"], packs=["general"])
+    wb = load_workbook(write_xlsx(card, judged, tmp_path / "one.xlsx"))
+    assert not wb["Tax by domain"]._charts
+    assert len(_rows(wb["Summary"])) == 1
+
+
+def test_ten_thousand_responses_write_quickly(tmp_path):
+    card, judged = sample_assessment(repeat=5)
+    assert len(judged) > 9000
+    start = time.perf_counter()
+    write_xlsx(card, judged, tmp_path / "big.xlsx")
+    assert time.perf_counter() - start < 10
