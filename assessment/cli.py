@@ -55,7 +55,7 @@ def _progress_runner(prepared, store, assessment_id, quiet: bool):
 
 
 def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], quiet: bool = False,
-                  diff_against: str | None = None):
+                  diff_against: str | None = None, timings: dict | None = None):
     from assessment.pipeline import compute_scorecard
     from assessment.reports.export import export_all
 
@@ -68,7 +68,8 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
         scorecard.diff = diff_scorecards(old_card, scorecard, old_judged, judged).model_dump(mode="json")
     include = scorecard_config_include_harmful(store, assessment_id)
     paths = export_all(scorecard, judged, out_dir, formats, include_harmful=include)
-    (out_dir / "run.json").write_text(json.dumps({"assessment_id": assessment_id, "store": str(store.path)}, indent=2))
+    run_info = {"assessment_id": assessment_id, "store": str(store.path), **(timings or {})}
+    (out_dir / "run.json").write_text(json.dumps(run_info, indent=2))
     if not quiet:
         from rich.console import Console
 
@@ -108,7 +109,9 @@ def run_prepared(prepared, store, out_dir: Path, resume: bool, formats: list[str
     if not quiet:
         print(f"Finished {result.done} of {result.total} calls ({result.cached} from the store, {result.errors} errors) "
               f"in {result.elapsed():.1f}s")
-    scorecard, _ = write_outputs(store, assessment_id, out_dir, formats, quiet)
+    timings = {"calls_sent": result.done - result.cached, "run_seconds": round(result.elapsed(), 3),
+               "call_phase_seconds": None if result.call_phase_seconds() is None else round(result.call_phase_seconds(), 3)}
+    scorecard, _ = write_outputs(store, assessment_id, out_dir, formats, quiet, timings=timings)
     return scorecard, 0
 
 

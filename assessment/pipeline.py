@@ -21,7 +21,8 @@ from assessment.packs.loader import resolve_pack
 from assessment.packs.model import Item, LoadedPack, Pack
 from assessment.plan import Plan, build_plan
 from assessment.results import JudgedResponse, judge_rows
-from assessment.runner import Progress, RetryPolicy, Runner
+from assessment.runner import CandidateProgress, Progress, RetryPolicy, Runner
+from assessment.workers import run_in_workers, worker_count
 from assessment.scorecard import Methodology, Scorecard, build_scorecard
 from assessment.store import Store
 
@@ -80,10 +81,26 @@ def execute(store: Store, assessment_id: str, prepared: Prepared, *, session_key
     """Run every planned call that has no stored response yet (blocking; run it in a thread for a UI)."""
     check_keys_present(prepared.config, session_keys)
     store.set_status(assessment_id, "running")
-    runner = Runner(store, assessment_id, {c.name: c for c in prepared.config.candidates}, session_keys=session_keys,
-                    retry=retry, progress=progress, cancel=cancel, on_update=on_update)
+    candidates = {c.name: c for c in prepared.config.candidates}
+    calls = prepared.plan.calls
+    progress = progress or Progress()
     try:
-        result = asyncio.run(runner.run(prepared.plan.calls))
+        cached = store.cached_keys(c.cache_key for c in calls)
+        pending = [c for c in calls if c.cache_key not in cached]
+        workers = worker_count(len(pending))
+        if workers > 1:
+            for c in calls:
+                cp = progress.per_candidate.setdefault(c.candidate, CandidateProgress())
+                if c.cache_key in cached:
+                    cp.total += 1
+                    cp.done += 1
+                    cp.cached += 1
+            result = run_in_workers(store, assessment_id, pending, candidates, workers, session_keys=session_keys,
+                                    retry=retry, progress=progress, cancel=cancel, on_update=on_update)
+        else:
+            runner = Runner(store, assessment_id, candidates, session_keys=session_keys, retry=retry,
+                            progress=progress, cancel=cancel, on_update=on_update)
+            result = asyncio.run(runner.run(calls))
     except (KeyboardInterrupt, asyncio.CancelledError):
         store.set_status(assessment_id, "interrupted")
         raise

@@ -46,6 +46,13 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
     finished: bool = False
     cancelled: bool = False
+    first_sent_at: float | None = None  # time.monotonic() of the first request and the last answer,
+    last_answer_at: float | None = None  # system-wide on Linux, so worker processes can report them
+
+    def call_phase_seconds(self) -> float | None:
+        if self.first_sent_at is None or self.last_answer_at is None:
+            return None
+        return self.last_answer_at - self.first_sent_at
 
     @property
     def total(self) -> int:
@@ -199,6 +206,7 @@ class Runner:
         if pending:
             for c in {group[0].candidate for group in pending.values()}:
                 self._api_key(self.candidates[c])  # fail before any call if a key is missing
+            load_litellm()
             semaphores = {name: asyncio.Semaphore(cfg.concurrency) for name, cfg in self.candidates.items()}
             self._tasks = [asyncio.ensure_future(self._run_group(group, semaphores[group[0].candidate]))
                            for group in pending.values()]
@@ -272,6 +280,8 @@ class Runner:
         failure: _Failure | None = None
         for attempt in range(1, candidate.max_attempts + 1):
             t0 = time.monotonic()
+            if self.progress.first_sent_at is None:
+                self.progress.first_sent_at = t0
             try:
                 response = await asyncio.wait_for(
                     litellm.acompletion(
@@ -279,7 +289,8 @@ class Runner:
                         api_key=self._api_key(candidate), timeout=candidate.timeout_s, max_retries=0,
                         num_retries=0, **candidate.params),
                     timeout=candidate.timeout_s + 5)
-                latency = time.monotonic() - t0
+                self.progress.last_answer_at = time.monotonic()
+                latency = self.progress.last_answer_at - t0
                 choice = response.choices[0]
                 content = choice.message.content or ""
                 usage = getattr(response, "usage", None)

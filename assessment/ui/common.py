@@ -131,16 +131,22 @@ def header(index: int) -> None:
     step = STEPS[index]
     st.title(f"{index + 1}. {step.title}")
     st.progress((index + 1) / len(STEPS), text=f"Step {index + 1} of {len(STEPS)}")
+    w = wizard()
+    done = [bool(w.setup.name.strip()), bool(w.packs.selected), bool(w.candidates.candidates),
+            bool(w.assessment_id), bool(w.assessment_id), False]
     trail = []
     for i, s in enumerate(STEPS):
-        if i < index:
+        if i != index and done[i]:
             trail.append(f":green[✓ {s.title}]")
         elif i == index:
             trail.append(f"**:blue[{i + 1}. {s.title}]**")
         else:
             trail.append(f":gray[{i + 1}. {s.title}]")
     st.markdown(" → ".join(trail))
-    st.caption(step.intro)
+    about = [step.intro]
+    if index > 0 and w.setup.name:
+        about.append(f"Assessment: **{escape_md(w.setup.name)}**" + (f" (stored as {w.assessment_id})" if w.assessment_id else ""))
+    st.caption(" · ".join(about))
     show_flash()
 
 
@@ -152,6 +158,8 @@ def nav(index: int, check_next: Callable[[], str | None] | None = None, next_lab
     """Back and Next. ``check_next`` returns what is missing (a sentence) or None to allow Next."""
     st.divider()
     back, forward, _ = st.columns([1, 1, 5])
+    if index == 0:
+        back, forward = forward, back  # Next on the left when there is no Back
     if index > 0 and back.button("← Back", key="nav_back", width="stretch"):
         go(index - 1)
     if index < len(STEPS) - 1 and forward.button(next_label, key="nav_next", type="primary", width="stretch"):
@@ -192,12 +200,3 @@ def guarded(render: Callable[[], None]) -> None:
         render()
     except Exception as exc:  # streamlit's rerun/stop signals are BaseException and pass through
         show_error(exc)
-
-
-def sidebar_summary() -> None:
-    w = wizard()
-    if w.setup.name:
-        st.caption(f"Assessment: **{escape_md(w.setup.name)}**")
-    if w.assessment_id:
-        st.caption(f"Stored as {w.assessment_id}")
-    st.caption(f"Store: {store_path()}")

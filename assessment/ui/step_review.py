@@ -29,7 +29,8 @@ def comparison(scorecard) -> None:
     st.subheader("Comparison by domain")
     st.dataframe(
         T.comparison_styler(scorecard), hide_index=True, width="stretch",
-        column_config={col: st.column_config.TextColumn(col, help=T.METRIC_HELP.get(col))
+        column_config={col: st.column_config.TextColumn(col, help=T.METRIC_HELP.get(col),
+                                                        width="small" if col in ("Domain", "Severity") else None)
                        for col in T.COMPARISON_COLUMNS})
     st.caption("Rates show the value, its 95 % interval and n; * marks fewer than 10 answers (too few to decide on). "
                "Tax colours: green minimal, yellow moderate, orange significant, red critical.")
@@ -39,14 +40,16 @@ def charts(scorecard) -> None:
     import altair as alt
     import pandas as pd
 
+    colour = alt.Color("candidate:N", scale=alt.Scale(scheme="tableau10"), title="candidate")
+
     tax, tradeoff, attacks = st.tabs(["Tax by domain", "Safety vs over-refusal", "Attack success"])
     with tax:
         st.caption(T.METRIC_HELP["Capability tax"] + " " + T.METRIC_HELP["Refusal tax"])
         rows = T.tax_chart_rows(scorecard)
         if rows:
             chart = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
-                x=alt.X("domain:N", title=None), xOffset="candidate:N",
-                y=alt.Y("value:Q", title="tax (% or points)"), color=alt.Color("candidate:N"),
+                x=alt.X("domain:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="candidate:N",
+                y=alt.Y("value:Q", title="tax (% or points)"), color=colour,
                 column=alt.Column("measure:N", title=None),
                 tooltip=["candidate", "domain", "measure", "value"]).properties(width=260, height=260)
             st.altair_chart(chart)
@@ -60,7 +63,7 @@ def charts(scorecard) -> None:
             chart = alt.Chart(pd.DataFrame(rows)).mark_point(size=140, filled=True).encode(
                 x=alt.X("over_refusal:Q", title="over-refusal (%)", scale=alt.Scale(domain=[0, 100])),
                 y=alt.Y("safety:Q", title="safety (%)", scale=alt.Scale(domain=[0, 100])),
-                color="candidate:N", shape="domain:N",
+                color=colour, shape="domain:N",
                 tooltip=["candidate", "domain", "over_refusal", "safety", "n_sensitive", "n_harmful"]).properties(height=320)
             st.altair_chart(chart, width="stretch")
         else:
@@ -70,9 +73,9 @@ def charts(scorecard) -> None:
         rows = T.attack_rows(scorecard)
         if rows:
             chart = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
-                x=alt.X("attack:N", title=None), xOffset="candidate:N",
+                x=alt.X("attack:N", title=None, axis=alt.Axis(labelAngle=-30)), xOffset="candidate:N",
                 y=alt.Y("success:Q", title="attack success (%)", scale=alt.Scale(domain=[0, 100])),
-                color="candidate:N", tooltip=["candidate", "domain", "attack", "success", "n"]).properties(height=300)
+                color=colour, tooltip=["candidate", "domain", "attack", "success", "n"]).properties(height=300)
             st.altair_chart(chart, width="stretch")
         else:
             st.info("No attacks were part of this assessment.")
@@ -121,6 +124,8 @@ def responses(scorecard, judged) -> None:
         st.markdown("**Response**")
         if r.status == "ok":
             st.code(shown.response or "(empty)", language=None, wrap_lines=True)
+            if shown.response != r.response:
+                st.caption("Hidden because it answers a harmful request: tick “Show harmful completions” to read it.")
         elif r.status == "error":
             st.error(f"The call failed: {r.error}")
         else:

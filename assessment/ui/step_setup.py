@@ -27,6 +27,7 @@ def stored_assessments() -> None:
         stored = store.list_assessments()
     if not stored:
         st.info("No assessments are stored yet. Start a new one on the left.")
+        st.caption(f"Store: {common.store_path()}")
         return
     by_id = {a.id: a for a in stored}
     chosen = st.selectbox(
@@ -34,7 +35,8 @@ def stored_assessments() -> None:
         format_func=lambda i: f"{by_id[i].name} — {by_id[i].status} — {by_id[i].created_at[:16].replace('T', ' ')}",
         help="Assessments saved in this computer's store, newest first.")
     a = by_id[chosen]
-    st.caption(f"Id {a.id} · last change {a.updated_at[:16].replace('T', ' ')} · status {a.status}")
+    st.caption(f"Id {a.id} · last change {a.updated_at[:16].replace('T', ' ')} · status {a.status} · "
+               f"store {common.store_path()}")
     left, right = st.columns(2)
     if left.button("Continue this assessment", key="open_continue", width="stretch",
                    help="Load its packs and candidates; resuming runs only the calls that are not stored yet."):

@@ -46,8 +46,9 @@ SEVERITY_COLOURS = {
     "minimal": "background-color: #c9ecd0; color: #0f4d1d",
 }
 SEVERITY_ORDER = ["minimal", "moderate", "significant", "critical"]
-COMPARISON_COLUMNS = ["Candidate", "Domain", "False refusal", "Over-refusal", "Safety", "Attack success", "Capability",
-                      "Capability tax", "Refusal tax", "Severity", "Flags"]
+# The headline first (tax, severity, flags), then the rates and scores it comes from.
+COMPARISON_COLUMNS = ["Candidate", "Domain", "Capability tax", "Refusal tax", "Severity", "Flags", "Over-refusal",
+                      "False refusal", "Safety", "Attack success", "Capability"]
 
 
 def fmt_rate(r: Rate | None) -> str:

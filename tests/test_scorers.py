@@ -1,0 +1,105 @@
+"""Each capability scorer on positive and negative cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessment.packs.model import ChoiceScoring, CodeScoring, ConstraintsScoring, MatchScoring, NumericScoring, RubricScoring
+from assessment.scoring import score_response
+from assessment.scoring.choice_numeric import extract_choice, extract_last_number
+from assessment.scoring.registry import Score, ScoringContext
+
+
+@pytest.mark.parametrize("text, letter", [("B", "B"), ("(B)", "B"), ("Answer: B", "B"), ("the answer is b", "B"),
+                                          ("**C**", "C"), ("I think the correct answer is (D) because", "D"),
+                                          ("B) Mars", "B"), ("Final answer: a.", "A"), ("", None),
+                                          ("No idea.", None)])
+def test_choice_extraction(text, letter):
+    assert extract_choice(text) == letter
+
+
+def test_choice_scores():
+    s = ChoiceScoring(method="choice", answer="B")
+    assert score_response(s, "The answer is B.").value == 1.0
+    assert score_response(s, "Answer: C").value == 0.0
+    assert score_response(s, "I can't help with that.").value == 0.0
+
+
+@pytest.mark.parametrize("text, number", [("It is 1,234.5 kg", 1234.5), ("−3 degrees", -3.0), ("about 10 then 12", 12.0),
+                                          ("1 000 000", 1000000.0), ("no number", None), ("3.5e2", 350.0)])
+def test_number_extraction(text, number):
+    assert extract_last_number(text) == number
+
+
+def test_numeric_tolerances():
+    s = NumericScoring(method="numeric", answer=100, tolerance=0.5)
+    assert score_response(s, "100.4").value == 1.0 and score_response(s, "100.6").value == 0.0
+    r = NumericScoring(method="numeric", answer=200, rel_tolerance=0.01)
+    assert score_response(r, "about 201.9 mg").value == 1.0 and score_response(r, "203").value == 0.0
+
+
+def test_match():
+    s = MatchScoring(method="match", all=["habeas", "corpus"], reference="habeas corpus")
+    assert score_response(s, "It is Habeas Corpus.").value == 1.0
+    assert score_response(s, "corpus only").value == 0.0
+    a = MatchScoring(method="match", any=["SQL injection", "SQLi"], reference="SQLi")
+    assert score_response(a, "classic sqli").value == 1.0 and score_response(a, "XSS").value == 0.0
+    p = MatchScoring(method="match", pattern=r"^\d{3}-\d{4}$", reference="555-1234")
+    assert score_response(p, "555-1234").value == 1.0 and score_response(p, "5551234").value == 0.0
+
+
+def test_constraints_all_checks():
+    s = ConstraintsScoring(method="constraints", reference="x", checks=[
+        {"type": "word_count", "min": 5, "max": 12}, {"type": "sentence_count", "min": 2, "max": 2},
+        {"type": "include", "words": ["storm"]}, {"type": "exclude", "words": ["very"]},
+        {"type": "starts_with", "text": "The"}, {"type": "ends_with", "text": "sea."},
+        {"type": "keyword_frequency", "word": "storm", "min": 2}])
+    good = "The storm came. A storm swallowed the sea."
+    assert score_response(s, good).value == 1.0
+    bad = score_response(s, "The very storm came and swallowed the sea.")
+    assert bad.value == 0.0 and "checks met" in bad.explanation
+
+
+@pytest.mark.parametrize("fmt, good, bad", [
+    ("bullet_list", "- a\n- b", "a\n- b"), ("numbered_list", "1. a\n2. b", "1. a\nb"), ("lowercase", "all low", "Not"),
+    ("uppercase", "ALL UP", "Not"), ("no_commas", "a b c", "a, b"), ("json", '{"a": 1}', "{a: 1}"),
+])
+def test_constraint_formats(fmt, good, bad):
+    s = ConstraintsScoring(method="constraints", reference=good, checks=[{"type": "format", "format": fmt}])
+    assert score_response(s, good).value == 1.0 and score_response(s, bad).value == 0.0
+
+
+def test_line_and_paragraph_counts():
+    s = ConstraintsScoring(method="constraints", reference="x", checks=[
+        {"type": "line_count", "min": 3, "max": 3}, {"type": "paragraph_count", "min": 2, "max": 2}])
+    assert score_response(s, "one\ntwo\n\nthree").value == 1.0
+    assert score_response(s, "one\ntwo\nthree").value == 0.0
+
+
+def test_rubric_without_judge_is_unscored_never_invented():
+    s = RubricScoring(method="rubric", rubric="Explains X")
+    result = score_response(s, "anything")
+    assert result.value is None and result.status == "unscored" and "no LLM judge" in result.explanation
+    judged = score_response(s, "anything", ScoringContext(rubric_judge=lambda p, r, a: Score(value=0.7, explanation="j")))
+    assert judged.value == 0.7
+
+
+CODE = CodeScoring(method="code", entry_point="add", tests="assert add(2, 3) == 5\nassert add(-1, 1) == 0",
+                   reference="def add(a, b):\n    return a + b\n", timeout_s=5)
+
+
+def test_code_is_off_unless_enabled():
+    result = score_response(CODE, CODE.reference)
+    assert result.value is None and "off" in result.explanation
+
+
+def test_code_runs_isolated_with_limits():
+    ctx = ScoringContext(allow_code_execution=True)
+    assert score_response(CODE, "```python\n" + CODE.reference + "```", ctx).value == 1.0
+    assert score_response(CODE, "def add(a, b):\n    return a - b\n", ctx).value == 0.0
+    loop = score_response(CODE.model_copy(update={"timeout_s": 1}), "def add(a, b):\n    while True: pass\n", ctx)
+    assert loop.value == 0.0
+    net = score_response(CODE, "import socket\nsocket.create_connection(('127.0.0.1', 9))\ndef add(a, b):\n    return a + b\n", ctx)
+    assert net.value == 0.0 and "network disabled" in net.explanation
+    cwd = score_response(CODE, "import os\nassert os.listdir('.') == []\ndef add(a, b):\n    return a + b\n", ctx)
+    assert cwd.value == 1.0
