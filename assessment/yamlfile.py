@@ -51,12 +51,24 @@ class LocatedYaml:
         return f"{self.path}:{line}:{col}"
 
 
-def _plain(node: Any) -> Any:
-    """ruamel's CommentedMap/ScalarFloat/... to plain dict/list/str/float."""
+MAX_NODES = 2_000_000  # aliases can make a small file expand without bound ("billion laughs")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _plain(node: Any, budget: list[int] | None = None) -> Any:
+    """ruamel's CommentedMap/ScalarFloat/... to plain dict/list/str/float, within a node budget."""
+    if budget is None:
+        budget = [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
     if isinstance(node, dict):
-        return {str(k) if not isinstance(k, (int, float, bool)) else k: _plain(v) for k, v in node.items()}
+        return {str(k) if not isinstance(k, (int, float, bool)) else k: _plain(v, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [_plain(v, budget) for v in node]
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -110,7 +122,14 @@ def parse_yaml_text(path: str, raw: bytes) -> LocatedYaml:
         raise ValidationProblems([f"{path}:1:1: yaml: nested too deeply"]) from None
     if tree is None:
         raise ValidationProblems([f"{path}:1:1: file: holds no YAML content"])
-    return LocatedYaml(path=path, data=_plain(tree), tree=tree, raw=raw)
+    try:
+        data = _plain(tree)
+    except _TooLarge:
+        raise ValidationProblems([f"{path}:1:1: yaml: expands to more than {MAX_NODES:,} values "
+                                  "(aliases that repeat each other?); write the content out"]) from None
+    except RecursionError:
+        raise ValidationProblems([f"{path}:1:1: yaml: nested too deeply"]) from None
+    return LocatedYaml(path=path, data=data, tree=tree, raw=raw)
 
 
 def read_yaml_file(path: str | Path) -> LocatedYaml:
