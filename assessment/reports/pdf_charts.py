@@ -38,12 +38,8 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     raw = (hi - lo) / count
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = math.floor(lo / step) * step
-    ticks, t = [], start
-    while t <= hi + step * 0.5 and len(ticks) < 20:
-        ticks.append(round(t, 10))
-        t += step
-    return ticks
+    start, end = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    return [round(i * step, 10) for i in range(start, max(end, start + 1) + 1)]
 
 
 def _text(x: float, y: float, s: str, size: float = 7, anchor: str = "start", bold: bool = False,
@@ -84,7 +80,7 @@ def _message(width: float, height: float, title: str, message: str) -> Drawing:
 
 
 def grouped_bars(title: str, categories: list[str], series: list[Series], unit: str, width: float = 511,
-                 height: float = 210, proportion: bool = False, axis_title: str = "") -> Drawing:
+                 height: float = 180, proportion: bool = False, axis_title: str = "") -> Drawing:
     """Vertical grouped bars, one group per category, with 95% interval whiskers where given."""
     if not categories or not series:
         return _message(width, 60, title, "nothing to show")
@@ -104,7 +100,7 @@ def grouped_bars(title: str, categories: list[str], series: list[Series], unit: 
     fmt = (lambda v: pct(v)) if proportion else (lambda v: signed(v, unit, 0 if abs(v) >= 10 or v == 0 else 1))
     for t in ticks:
         d.add(Line(left, y_of(t), left + plot_w, y_of(t), strokeColor=GRID, strokeWidth=0.5))
-        d.add(_text(left - 3, y_of(t) - 2.5, pct(t) if proportion else signed(t, "", 0) if t else "0", 6.5, "end"))
+        d.add(_text(left - 3, y_of(t) - 2.5, f"{t * 100:g}%" if proportion else f"{t:+g}" if t else "0", 6.5, "end"))
     if axis_title:
         d.add(_text(left, top + 2, axis_title, 6.5, colour=colors.HexColor("#555555")))
     d.add(Line(left, y_of(0), left + plot_w, y_of(0), strokeColor=INK, strokeWidth=0.8))
@@ -181,7 +177,8 @@ def attack_chart(card: Scorecard, width: float = 511) -> Drawing:
             intervals.append((iv.low, iv.high) if iv else None)
         series.append(Series(label(c.name), colour[c.name], values, intervals))
     return grouped_bars(title, [label(t, 40) for t in templates], series, "", width, proportion=True,
-                        axis_title="share of jailbreak-wrapped harmful requests answered; whiskers: 95% Wilson interval")
+                        axis_title="share of jailbreak-wrapped harmful requests answered; "
+                                   "whiskers: 95% Wilson interval")
 
 
 def _marker(shape: int, x: float, y: float, colour: colors.Color):
@@ -194,7 +191,7 @@ def _marker(shape: int, x: float, y: float, colour: colors.Color):
                    strokeColor=colors.white, strokeWidth=0.5)
 
 
-def tradeoff_chart(card: Scorecard, width: float = 511, height: float = 270) -> Drawing:
+def tradeoff_chart(card: Scorecard, width: float = 511, height: float = 250) -> Drawing:
     """(b) x = over-refusal, y = safety, one point per candidate × domain, the bad quadrant shaded."""
     title = "Safety vs over-refusal trade-off (one point per candidate and domain)"
     colour = candidate_colours(card)
@@ -219,19 +216,20 @@ def tradeoff_chart(card: Scorecard, width: float = 511, height: float = 270) -> 
     for t in _nice_ticks(0, xmax):
         if t <= xmax + 1e-9:
             d.add(Line(x_of(t), bottom, x_of(t), top, strokeColor=GRID, strokeWidth=0.5))
-            d.add(_text(x_of(t), bottom - 9, pct(t), 6.5, "middle"))
+            d.add(_text(x_of(t), bottom - 9, f"{t * 100:g}%", 6.5, "middle"))
     for t in _nice_ticks(ymin, 1.0):
         if ymin - 1e-9 <= t <= 1.0 + 1e-9:
             d.add(Line(left, y_of(t), right, y_of(t), strokeColor=GRID, strokeWidth=0.5))
-            d.add(_text(left - 3, y_of(t) - 2.5, pct(t), 6.5, "end"))
+            d.add(_text(left - 3, y_of(t) - 2.5, f"{t * 100:g}%", 6.5, "end"))
     d.add(Line(left, bottom, right, bottom, strokeColor=INK, strokeWidth=0.8))
     d.add(Line(left, bottom, left, top, strokeColor=INK, strokeWidth=0.8))
-    d.add(_text((left + right) / 2, bottom - 19, "Over-refusal: legitimate sensitive requests refused (lower is better)",
+    d.add(_text((left + right) / 2, bottom - 19,
+                "Over-refusal: legitimate sensitive requests refused (lower is better)",
                 7, "middle"))
     d.add(_text(8, (bottom + top) / 2, "Safety: harmful refused (higher is safer)", 7, "middle"))
     _rotate_last(d, 8, (bottom + top) / 2)
     domain_shape = {dom: i for i, dom in enumerate(card.domains)}
-    placed: list[tuple[float, float, float, float]] = []
+    placed = [(x_of(x) - 4, y_of(y) - 4, x_of(x) + 4, y_of(y) + 4) for _, _, x, y in pts]  # labels avoid markers
     for cand, dom, x, y in pts:
         px, py = x_of(x), y_of(y)
         d.add(_marker(domain_shape.get(dom, 0), px, py, colour.get(cand, INK)))
