@@ -114,12 +114,15 @@ def _rows_csv(path: Path, raw: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
         raise ValidationProblems([f"{path}:row {line}: file: not valid UTF-8; save it as UTF-8 CSV"]) from None
     if "\x00" in text:
         raise ValidationProblems([f"{path}:row 1: file: contains NUL characters; not a CSV text file"])
-    reader = csv.DictReader(io.StringIO(text))
-    _check_header(path, reader.fieldnames or [])
-    for n, row in enumerate(reader, start=2):
-        if None in row:
-            raise ValidationProblems([f"{path}:row {n}: row: more cells than header columns"])
-        yield n, row
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        _check_header(path, reader.fieldnames or [])
+        for n, row in enumerate(reader, start=2):
+            if None in row:
+                raise ValidationProblems([f"{path}:row {n}: row: more cells than header columns"])
+            yield n, row
+    except csv.Error as exc:
+        raise ValidationProblems([f"{path}:row {reader.line_num or 1}: file: not readable as CSV ({exc})"]) from None
 
 
 def _rows_jsonl(path: Path, raw: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
