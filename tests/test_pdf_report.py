@@ -10,12 +10,15 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from assessment.reports import pdf_report
+from assessment.config import AssessmentConfig, ReferenceBaseline, ReferenceDomain
+from assessment.diff import diff_scorecards
+from assessment.reports import pdf_style
 from assessment.reports.pdf_report import (clean, fonts, markup, over_refusal_sentences, pct, pick_examples,
-                                           rate_full, write_pdf)
+                                           rate_full, stability_sentence, write_pdf)
 from assessment.results import REDACTED
+from assessment.scorecard import build_scorecard
 from assessment.stats import rate
-from assessment.testing.sample import sample_assessment
+from assessment.testing.sample import sample_assessment, sample_config
 
 HOSTILE = "<script>alert(1)</script> & <b>bold</b> \x00\x07\x1b\x08 tail"
 
@@ -210,16 +213,16 @@ def test_fonts_fall_back_without_dejavu(sample, tmp_path, monkeypatch):
     vera_dir = Path(reportlab.__file__).parent / "fonts"
     try:
         for dirs, expected in (([vera_dir], "Vera"), ([], "Helvetica")):
-            monkeypatch.setattr(pdf_report, "_font_dirs", lambda dirs=dirs: dirs)
+            monkeypatch.setattr(pdf_style, "_font_dirs", lambda dirs=dirs: dirs)
             fonts.cache_clear()
-            pdf_report.styles.cache_clear()
+            pdf_style.styles.cache_clear()
             assert expected in fonts().source
             path = write_pdf(card, judged[:300], tmp_path / f"{expected}.pdf")
             assert PdfReader(path).metadata.title == card.name
     finally:
         monkeypatch.undo()
         fonts.cache_clear()
-        pdf_report.styles.cache_clear()
+        pdf_style.styles.cache_clear()
 
 
 def test_large_assessment_renders_fast(sample, tmp_path):
@@ -230,3 +233,108 @@ def test_large_assessment_renders_fast(sample, tmp_path):
     start = time.perf_counter()
     write_pdf(card, many, tmp_path / "large.pdf")
     assert time.perf_counter() - start < 5
+
+
+# --- ranking, reference baseline, changes since the previous assessment ------------------------------
+
+REFERENCE_SOURCE = "Vendor card, table 2"
+RED = ".752941 0 0 rg"  # #C00000, the colour of warnings, in the page's content stream
+
+
+def reference_assessment(card, judged):
+    """The sample's responses measured against published reference scores instead of a baseline model."""
+    config = AssessmentConfig(**{
+        **sample_config().model_dump(), "baseline": None,
+        "reference_baseline": ReferenceBaseline(source=REFERENCE_SOURCE, date="2026-10-01", domains={
+            "security": ReferenceDomain(capability_score=0.8, over_refusal_rate=0.05)})})
+    methodology = card.methodology.model_copy(update={"config_hash": config.config_hash()})
+    return build_scorecard(assessment_id="sample-ref", created_at=card.created_at, config=config, judged=judged,
+                           domains=card.domains, methodology=methodology)
+
+
+def changed_assessment(card, judged):
+    """A re-run where Vendor C answers every legitimate sensitive security request, compared with the sample."""
+    new = [r.model_copy(update={"verdict": "compliance", "rule_verdict": "compliance", "response": "Sure: …"})
+           if (r.candidate, r.pack_id, r.category, r.status) == ("Vendor C", "security", "sensitive", "ok") else r
+           for r in judged]
+    card2 = build_scorecard(assessment_id="sample-0002", created_at=card.created_at, config=sample_config(),
+                            judged=new, domains=card.domains, methodology=card.methodology)
+    card2.diff = diff_scorecards(card, card2, judged, new).model_dump(mode="json")
+    return card2, new
+
+
+def test_ranking_section(sample, rendered):
+    card, _ = sample
+    path, pages = rendered
+    page = _page_with(pages, "How the candidates are weighed")
+    assert "Ranking for your use case" in page
+    assert pages.index(page) < pages.index(_page_with(pages, "Comparison at a glance"))
+    assert pages.index(_page_with(pages, "Executive summary")) < pages.index(page)
+    rk = card.ranking
+    assert _flat(rk.formula) in page
+    assert "security 1, legal 1 and general 1" in page and "helpfulness and safety count equally" in page
+    for r in rk.ranked:
+        assert f"{r.rank} {r.candidate} {r.score:.2f} {r.helpfulness:.2f} {r.safety:.2f}" in page
+    warned = next(r for r in rk.ranked if r.warnings)
+    assert warned.candidate == "Vendor C" and "tax_without_benefit in security" in page
+    assert RED in PdfReader(path).pages[pages.index(page)].get_contents().get_data().decode("latin-1")
+    for row in rk.stability:  # safety weight 0.0 … 1.0 → who ranks first
+        assert f"{row['safety_weight']:.1f} {row['first']}" in page
+    assert not rk.robust
+    assert _flat(stability_sentence(rk)) in page
+    assert "The first place changes with the trade-off: Vendor A at safety weight 0.0–0.6" in page
+
+
+def test_ranking_weights_robust_and_not_computed(sample, tmp_path):
+    card, judged = sample
+    robust = card.model_copy(deep=True)
+    robust.ranking.settings.weights = {"security": 2.0, "legal": 0.0}
+    robust.ranking.robust = True
+    for row in robust.ranking.stability:
+        row["first"] = "Vendor A"
+    text = " ".join(_pages(write_pdf(robust, judged[:300], tmp_path / "robust.pdf")))
+    assert "security 2, legal 0 and general 1" in text and "ignored in the ranking" in text
+    assert "The same candidate ranks first at every trade-off setting: Vendor A." in text
+    none = card.model_copy(update={"ranking": None})
+    text = " ".join(_pages(write_pdf(none, judged[:300], tmp_path / "none.pdf")))
+    assert "Ranking for your use case" in text and "Ranking: not computed" in text
+
+
+def test_reference_baseline_is_said_plainly(sample, tmp_path):
+    card, judged = sample
+    ref = reference_assessment(card, judged)
+    assert ref.baseline_reference and not any(c.is_baseline for c in ref.candidates)
+    assert all(r.tax.refusal_mcnemar is None for r in ref.results if r.tax is not None)
+    pages = _pages(write_pdf(ref, judged, tmp_path / "reference.pdf"))
+    text = " ".join(pages)
+    statement = (f"Baseline: published reference scores — {REFERENCE_SOURCE} (2026-10-01). Taxes are measured "
+                 "against these numbers; no items are shared, so intervals are unpaired and no paired test is shown.")
+    assert statement in pages[0]  # the cover
+    assert "security 0.80 5% n/a n/a" in pages[0]  # the reference's numbers per domain
+    method = _page_with(pages, "Methodology and limitations")
+    assert statement in method
+    reference = _page_with(pages, "Published reference baseline")
+    assert REFERENCE_SOURCE in reference and "security 0.80 5% n/a n/a" in reference
+    assert "unpaired" in _page_with(pages, "Domain: security")
+    assert "paired test, p" not in _page_with(pages, "Executive summary")
+    assert "McNemar" not in " ".join(p for p in pages if "Domain: " in p)
+
+
+def test_changes_since_previous_assessment(sample, rendered, tmp_path):
+    card, judged = sample
+    assert "Changes since the previous assessment" not in " ".join(rendered[1])  # no comparison: no section
+    card2, judged2 = changed_assessment(card, judged)
+    diff = card2.diff
+    significant = [c for c in diff["changes"] if c["significant"]]
+    assert significant
+    diff["summary"].append(HOSTILE)
+    pages = _pages(write_pdf(card2, judged2, tmp_path / "changes.pdf"))
+    page = _page_with(pages, "Changes since the previous assessment")
+    assert f"{len(diff['changes'])} metrics were compared" in page
+    assert f"{len(significant)} changed significantly" in page
+    for sentence in diff["summary"][:-1]:
+        assert _flat(sentence) in page
+    assert "<script>alert(1)</script> & <b>bold</b>" in page  # escaped, shown literally
+    change = next(c for c in significant if c["candidate"] == "Vendor C" and c["metric"] == "over_refusal_rate")
+    assert f"Vendor C security Over-refusal {pct(change['old'])} {pct(change['new'])}" in page
+    assert "sample-0001" in page and "p < 0.001" in page

@@ -8,13 +8,16 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
+from assessment.config import AssessmentConfig, ReferenceBaseline, ReferenceDomain
+from assessment.diff import diff_scorecards
 from assessment.excel_safe import MAX_CELL_CHARS
 from assessment.reports.xlsx_report import write_xlsx
 from assessment.results import REDACTED
-from assessment.testing.sample import sample_assessment
+from assessment.scorecard import build_scorecard
+from assessment.testing.sample import sample_assessment, sample_config
 
-SHEETS = ["Summary", "Candidates", "Over-refusal", "Tax by domain", "Attacks", "Subtypes", "Responses", "Method",
-          "Decision"]
+SHEETS = ["Summary", "Ranking", "Candidates", "Over-refusal", "Tax by domain", "Attacks", "Subtypes", "Responses",
+          "Method", "Decision"]  # "Changes" is added after "Ranking" only when the scorecard has a diff
 FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2"]
 HARMFUL_SENTINEL = "HARMFUL-COMPLETION-SENTINEL-7f3a"
 
@@ -246,3 +249,166 @@ def test_ten_thousand_responses_write_quickly(tmp_path):
     start = time.perf_counter()
     write_xlsx(card, judged, tmp_path / "big.xlsx")
     assert time.perf_counter() - start < 10
+
+
+# --- ranking, reference baseline, changes since the previous assessment ------------------------------
+
+REFERENCE_SOURCE = "Vendor card, table 2"
+
+
+def reference_assessment(card, judged):
+    """The sample's responses measured against published reference scores instead of a baseline model."""
+    config = AssessmentConfig(**{
+        **sample_config().model_dump(), "baseline": None,
+        "reference_baseline": ReferenceBaseline(source=REFERENCE_SOURCE, date="2026-10-01", domains={
+            "security": ReferenceDomain(capability_score=0.8, over_refusal_rate=0.05)})})
+    methodology = card.methodology.model_copy(update={"config_hash": config.config_hash()})
+    return build_scorecard(assessment_id="sample-ref", created_at=card.created_at, config=config, judged=judged,
+                           domains=card.domains, methodology=methodology)
+
+
+def changed_assessment(card, judged):
+    """A re-run where Vendor C answers every legitimate sensitive security request, compared with the sample."""
+    new = [r.model_copy(update={"verdict": "compliance", "rule_verdict": "compliance", "response": "Sure: …"})
+           if (r.candidate, r.pack_id, r.category, r.status) == ("Vendor C", "security", "sensitive", "ok") else r
+           for r in judged]
+    card2 = build_scorecard(assessment_id="sample-0002", created_at=card.created_at, config=sample_config(),
+                            judged=new, domains=card.domains, methodology=card.methodology)
+    card2.diff = diff_scorecards(card, card2, judged, new).model_dump(mode="json")
+    return card2, new
+
+
+def _labelled(ws) -> dict:
+    """Column A → column B for the label/value lines of a sheet (first occurrence)."""
+    out: dict = {}
+    for row in ws.iter_rows(values_only=True):
+        if row and row[0] is not None:
+            out.setdefault(row[0], row[1] if len(row) > 1 else None)
+    return out
+
+
+def _block(ws, *first_headers: str) -> tuple[list[str], list[tuple], int]:
+    """The table whose header row starts with ``first_headers``: headers, value rows up to the next gap, header row."""
+    for header_row in range(1, ws.max_row + 1):
+        if all(ws.cell(row=header_row, column=i).value == h for i, h in enumerate(first_headers, start=1)):
+            break
+    else:
+        raise AssertionError(f"no table starting with {first_headers!r}")
+    heads = [c.value for c in ws[header_row] if c.value is not None]
+    rows = []
+    for r in range(header_row + 1, ws.max_row + 1):
+        values = tuple(ws.cell(row=r, column=c).value for c in range(1, len(heads) + 1))
+        if all(v is None for v in values):
+            break
+        rows.append(values)
+    return heads, rows, header_row
+
+
+def test_ranking_sheet(sample, written):
+    card, _ = sample
+    ws = written[1]["Ranking"]
+    rk = card.ranking
+    lines = _labelled(ws)
+    assert lines["safety weight (t)"] == pytest.approx(rk.settings.safety_weight)
+    assert lines["formula"] == rk.formula
+    assert lines["first place"].startswith("The first place changes with the trade-off: Vendor A at safety weight")
+    assert lines["same first at every trade-off"] == "no"
+    heads, rows, header_row = _block(ws, "rank")
+    assert heads == ["rank", "candidate", "score", "helpfulness", "safety", "warnings"]
+    assert len(rows) == len(rk.ranked)
+    for row, r in zip(rows, rk.ranked):
+        assert row[0] == r.rank and row[1] == r.candidate
+        assert row[2] == pytest.approx(r.score) and row[3] == pytest.approx(r.helpfulness)
+        assert row[4] == pytest.approx(r.safety)
+        assert row[5] == ("; ".join(r.warnings) or None)
+    assert ws.cell(row=header_row + 1, column=3).number_format == "0.000"
+    warned = next(i for i, r in enumerate(rk.ranked) if r.warnings)
+    cell = ws.cell(row=header_row + 1 + warned, column=6)
+    assert "tax_without_benefit in security" in cell.value
+    assert cell.font.bold and cell.font.color.rgb.endswith("C00000")
+    heads, rows, _ = _block(ws, "domain")
+    assert [(d, w) for d, w, _ in rows] == [(d, 1) for d in card.domains]
+    heads, rows, _ = _block(ws, "safety weight")
+    assert [(pytest.approx(row["safety_weight"]), row["first"]) for row in rk.stability] == [r[:2] for r in rows]
+    assert isinstance(rows[5][0], float)
+
+
+def test_ranking_sheet_weights_and_not_computed(sample, tmp_path):
+    card, judged = sample
+    weighted = card.model_copy(deep=True)
+    weighted.ranking.settings.weights = {"security": 2.5, "legal": 0.0}
+    weighted.ranking.robust = True
+    for row in weighted.ranking.stability:
+        row["first"] = "Vendor A"
+    ws = load_workbook(write_xlsx(weighted, judged[:300], tmp_path / "w.xlsx"))["Ranking"]
+    _, rows, _ = _block(ws, "domain")
+    assert rows == [("security", 2.5, "counts in the ranking"), ("legal", 0, "ignored in the ranking"),
+                    ("general", 1, "not set: weighs 1")]
+    assert _labelled(ws)["first place"] == "The same candidate ranks first at every trade-off setting: Vendor A."
+    none = card.model_copy(update={"ranking": None})
+    ws = load_workbook(write_xlsx(none, judged[:300], tmp_path / "n.xlsx"))["Ranking"]
+    assert _labelled(ws)["ranking"] == "not computed"
+
+
+def test_reference_baseline_in_workbook(sample, tmp_path):
+    card, judged = sample
+    ref = reference_assessment(card, judged)
+    wb = load_workbook(write_xlsx(ref, judged, tmp_path / "reference.xlsx"))
+    assert wb.sheetnames == SHEETS
+    method = wb["Method"]
+    lines = _labelled(method)
+    statement = (f"Baseline: published reference scores — {REFERENCE_SOURCE} (2026-10-01). Taxes are measured "
+                 "against these numbers; no items are shared, so intervals are unpaired and no paired test is shown.")
+    assert lines["baseline"] == statement and lines["statement"] == statement
+    assert "Reference baseline" in lines and lines["reference source"] == REFERENCE_SOURCE
+    heads, rows, _ = _block(method, "domain")
+    assert heads == ["domain", "capability_score", "over_refusal_rate", "false_refusal_rate", "safety_rate"]
+    assert rows == [("security", 0.8, 0.05, None, None)]
+    assert "unpaired" in lines["tests"] or "No paired test" in lines["tests"]
+    tax_note = next(c.value for row in wb["Tax by domain"].iter_rows() for c in row
+                    if isinstance(c.value, str) and c.value.startswith("Baseline:"))
+    assert REFERENCE_SOURCE in tax_note and "unpaired" in tax_note
+    summary = _rows(wb["Summary"])
+    security = [r for r in summary if r["domain"] == "security"]
+    assert len(security) == len(ref.candidates) and all(r["baseline"] == "no" for r in summary)
+    for r in security:
+        assert r["tax baseline kind"] == "reference" and r["McNemar p-value"] is None
+        assert r["refusal_tax_pp"] == pytest.approx(ref.result(r["candidate"], "security").tax.refusal_tax_pp)
+    assert all(r["refusal_tax_pp"] is None for r in summary if r["domain"] != "security")
+
+
+def test_changes_sheet(sample, tmp_path):
+    card, judged = sample
+    card2, judged2 = changed_assessment(card, judged)
+    diff = card2.diff
+    diff["summary"].append(FORMULA_LIKE[0])
+    path = write_xlsx(card2, judged2, tmp_path / "changes.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == SHEETS[:2] + ["Changes"] + SHEETS[2:]
+    ws = wb["Changes"]
+    lines = _labelled(ws)
+    significant = [c for c in diff["changes"] if c["significant"]]
+    assert lines["previous assessment"] == "sample-0001" and lines["metrics compared"] == len(diff["changes"])
+    assert significant and lines["significant changes (p < 0.05)"] == len(significant)
+    texts = [row[0] for row in ws.iter_rows(values_only=True)]
+    for sentence in diff["summary"]:
+        assert sentence in texts
+    formula = next(c for c in ws["A"] if c.value == FORMULA_LIKE[0])
+    assert formula.data_type == "s" and formula.quotePrefix
+    _, flags, _ = _block(ws, "candidate", "domain", "flag")
+    assert ("Vendor C", "security", "tax_without_benefit", "resolved") in flags
+    assert len(flags) == len(diff["new_flags"]) + len(diff["resolved_flags"])
+    heads, rows, header_row = _block(ws, "candidate", "domain", "metric")
+    assert heads == ["candidate", "domain", "metric", "old", "new", "change (new − old)", "p-value", "test",
+                     "paired items", "significant"]
+    assert len(rows) == len(diff["changes"])
+    for row, change in zip(rows, diff["changes"]):
+        assert row[:3] == (change["candidate"], change["domain"], change["metric"])
+        for value, key in zip(row[3:7], ("old", "new", "change", "p_value")):
+            assert value == (pytest.approx(change[key]) if change[key] is not None else None)
+        assert row[7] == change["test"] and row[8] == change["paired_n"]
+        assert row[9] == ("yes" if change["significant"] else "no")
+    assert sum(row[9] == "yes" for row in rows) == len(significant)
+    assert ws.cell(row=header_row + 2, column=6).number_format == "+0.0%;-0.0%;0.0%"
+    sheets = b"".join(v for k, v in _zip_bytes(path).items() if k.startswith("xl/worksheets/"))
+    assert b"<f>" not in sheets and b"<f " not in sheets

@@ -12,7 +12,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, Stri
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from assessment.reports.pdf_report import GRID, INK, PALETTE, fonts, label, pct, signed
+from assessment.reports.pdf_style import GRID, INK, PALETTE, fonts, label, pct, signed
 from assessment.scorecard import Scorecard
 from assessment.stats import wilson_interval
 

@@ -1,7 +1,9 @@
 """scorecard.xlsx: the scorecard for analysts, written with openpyxl (numbers stay numbers).
 
-Sheets: Summary, Candidates, Over-refusal, Tax by domain, Attacks, Subtypes, Responses,
-Method, Decision. Untrusted text goes through ``excel_safe.write_cell``; ``None`` stays an
+Sheets: Summary, Ranking (``xlsx_ranking``), Changes (``xlsx_changes``; only when the scorecard
+was compared with an earlier assessment), Candidates, Over-refusal, Tax by domain, Attacks,
+Subtypes, Responses, Method (with the reference baseline, when the baseline is published
+scores), Decision. Untrusted text goes through ``excel_safe.write_cell``; ``None`` stays an
 empty cell (never 0); harmful-item completions are redacted unless ``include_harmful``.
 """
 
@@ -18,9 +20,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.excel_safe import clean_text, write_cell
 from assessment.metrics import DomainResult
+from assessment.reports.xlsx_changes import write_changes
+from assessment.reports.xlsx_ranking import write_ranking
 from assessment.reports.xlsx_sheets import (INT, MONEY, P_VALUE, PCT, POINTS, SCORE, SECONDS, Col, column_of,
-                                            set_widths, write_decision, write_header, write_method,
-                                            write_responses, write_table, yes_no)
+                                            reference_statement, set_widths, write_decision, write_header,
+                                            write_method, write_responses, write_table, yes_no)
 from assessment.results import JudgedResponse
 from assessment.scorecard import CandidateSummary, Scorecard
 from assessment.stats import MIN_N_TO_DECIDE
@@ -43,6 +47,9 @@ def write_xlsx(scorecard: Scorecard, judged: list[JudgedResponse], path: str | P
     ws = wb.active
     ws.title = "Summary"
     write_summary(ws, scorecard)
+    write_ranking(wb.create_sheet("Ranking"), scorecard)
+    if scorecard.diff:
+        write_changes(wb.create_sheet("Changes"), scorecard)
     write_candidates(wb.create_sheet("Candidates"), scorecard.candidates)
     write_over_refusal(wb.create_sheet("Over-refusal"), scorecard)
     write_tax(wb.create_sheet("Tax by domain"), scorecard)
@@ -249,8 +256,13 @@ def write_tax(ws: Worksheet, card: Scorecard) -> None:
     if not others or card.baseline is None:
         write_cell(ws, note_row, 1, "No tax: the assessment has no baseline or no candidate besides it.")
         return
-    write_cell(ws, note_row, 1, f"Tax against the baseline {card.baseline}: refusal tax in percentage points, "
-                                "capability tax in % of the baseline score (positive = worse than the baseline).")
+    if card.baseline_reference:
+        write_cell(ws, note_row, 1, reference_statement(card.baseline_reference) + " Refusal tax in percentage "
+                   "points, capability tax in % of the reference score (positive = worse than the reference); "
+                   "empty: the reference gives no number for that domain.")
+    else:
+        write_cell(ws, note_row, 1, f"Tax against the baseline {card.baseline}: refusal tax in percentage points, "
+                                    "capability tax in % of the baseline score (positive = worse than the baseline).")
     if card.domains:
         _bar_chart(ws, "Alignment tax by domain", "tax (points / %)", len(card.domains), len(headers), "0",
                    f"A{note_row + 2}")

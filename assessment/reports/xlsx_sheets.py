@@ -36,11 +36,13 @@ FILL_IN_BORDER = Border(bottom=_THIN)
 
 
 class Col:
-    """One column of a table: header, how to get the value from a row object, number format, width."""
+    """One column of a table: header, how to get the value from a row object, number format (or a function of
+    the row object giving one, for columns whose unit differs by row), width."""
 
     __slots__ = ("header", "get", "fmt", "width")
 
-    def __init__(self, header: str, get: Callable[[Any], Any], fmt: str | None = None, width: float | None = None):
+    def __init__(self, header: str, get: Callable[[Any], Any], fmt: str | Callable[[Any], str | None] | None = None,
+                 width: float | None = None):
         self.header, self.get, self.fmt, self.width = header, get, fmt, width
 
 
@@ -52,23 +54,25 @@ def write_header(ws: Worksheet, headers: Sequence[str], row: int = 1, start_col:
 
 
 def write_table(ws: Worksheet, cols: Sequence[Col], rows: Sequence[Any], *, freeze: bool = True,
-                autofilter: bool = True) -> int:
-    """Header in row 1, one row per object; returns the last row written."""
-    write_header(ws, [c.header for c in cols])
-    r = 1
-    for r, obj in enumerate(rows, start=2):
+                autofilter: bool = True, start_row: int = 1, widths: bool = True) -> int:
+    """Header in ``start_row`` (row 1 unless told), one row per object; returns the last row written."""
+    write_header(ws, [c.header for c in cols], row=start_row)
+    r = start_row
+    for r, obj in enumerate(rows, start=start_row + 1):
         for c, col in enumerate(cols, start=1):
             value = col.get(obj)
             if value is None:
                 continue
             cell = write_cell(ws, r, c, value)
-            if col.fmt and not isinstance(value, str):
-                cell.number_format = col.fmt
+            fmt = col.fmt(obj) if callable(col.fmt) else col.fmt
+            if fmt and not isinstance(value, str):
+                cell.number_format = fmt
     if freeze:
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = f"A{start_row + 1}"
     if autofilter:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(r, 1)}"
-    set_widths(ws, [c.width or min(max(len(c.header) + 2, 10), 40) for c in cols])
+        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(cols))}{max(r, start_row)}"
+    if widths:
+        set_widths(ws, [c.width or min(max(len(c.header) + 2, 10), 40) for c in cols])
     return r
 
 
@@ -142,6 +146,17 @@ DEFINITIONS = [
               "refusal_tax_pp are already in % / points (e.g. 12.5 means 12.5)."),
 ]
 
+REFERENCE_DEFINITIONS = {  # when the baseline is published scores: nothing is paired
+    "capability_tax_abs": "Reference score − candidate score (the reference is published, no items are shared).",
+    "capability_tax_pct": "(Reference − candidate) / reference × 100, in %; undefined (and said so) when the "
+                          "reference score is 0.",
+    "refusal_tax_pp": "Candidate over_refusal_rate − reference over_refusal_rate, in percentage points.",
+    "intervals": "Every rate carries n and a 95 % Wilson interval; every score a 95 % bootstrap interval over items. "
+                 "Against published reference scores a tax's interval is unpaired: it shows only the candidate's "
+                 "own sampling uncertainty.",
+    "tests": "No paired test: no items are shared with the published reference.",
+}
+
 _SECRET = re.compile(r"(api_?key|secret|password|authorization|bearer)$", re.IGNORECASE)
 
 
@@ -172,7 +187,7 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-class _Lines:
+class Lines:
     """Two-column label/value writer for the Method and Decision sheets."""
 
     def __init__(self, ws: Worksheet):
@@ -197,22 +212,22 @@ class _Lines:
 
 def write_method(ws: Worksheet, card: Scorecard) -> None:
     m = card.methodology
-    out = _Lines(ws)
+    out = Lines(ws)
     out.section("Assessment")
     out.line("name", card.name)
     out.line("assessment id", card.assessment_id)
     out.line("created", card.created_at)
     out.line("evaluator", card.evaluator)
     out.line("purpose", card.purpose, wrap=True)
-    out.line("baseline", card.baseline or "none: no tax is computed")
-    if card.baseline_reference:
-        for k, v in flatten(card.baseline_reference, "baseline reference"):
-            out.line(k, v)
+    ref = card.baseline_reference
+    out.line("baseline", reference_statement(ref) if ref else card.baseline or "none: no tax is computed", wrap=True)
     out.line("scorecard version", card.scorecard_version)
+    if ref:
+        write_reference(out, ref)
 
     out.section("Metric definitions")
     for term, text in DEFINITIONS:
-        out.line(term, text, wrap=True)
+        out.line(term, REFERENCE_DEFINITIONS.get(term, text) if ref else text, wrap=True)
     out.line("partial_counts_as_refusal", yes_no(m.partial_counts_as_refusal))
 
     out.section("Judging")
@@ -251,7 +266,43 @@ def write_method(ws: Worksheet, card: Scorecard) -> None:
             out.line(k, v)
     for k, v in flatten(m.software, "software"):
         out.line(k, v)
-    set_widths(ws, [34, 110])
+    set_widths(ws, [34, 110, 18, 18, 14])
+
+
+# --- Reference baseline -------------------------------------------------------------------
+
+REFERENCE_COLS = [Col("domain", lambda t: t[0]),
+                  Col("capability_score", lambda t: _number(t[1].get("capability_score")), SCORE),
+                  Col("over_refusal_rate", lambda t: _number(t[1].get("over_refusal_rate")), PCT),
+                  Col("false_refusal_rate", lambda t: _number(t[1].get("false_refusal_rate")), PCT),
+                  Col("safety_rate", lambda t: _number(t[1].get("safety_rate")), PCT)]
+
+
+def reference_statement(ref: dict[str, Any]) -> str:
+    """What every export says when the baseline is published numbers rather than a model."""
+    return (f"Baseline: published reference scores — {ref.get('source') or 'source not given'} "
+            f"({ref.get('date') or 'date not given'}). Taxes are measured against these numbers; no items are "
+            "shared, so intervals are unpaired and no paired test is shown.")
+
+
+def _number(v: Any) -> float | None:
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def write_reference(out: Lines, ref: dict[str, Any]) -> None:
+    """The "Reference baseline" block: what the reference is, then its numbers per domain (empty: not given)."""
+    out.section("Reference baseline")
+    out.line("statement", reference_statement(ref), wrap=True)
+    for key in ("name", "source", "date"):
+        out.line(f"reference {key}", ref.get(key) or "not given", wrap=key == "source")
+    for k, v in flatten({k: v for k, v in ref.items() if k not in ("name", "source", "date", "domains")},
+                        "reference"):
+        if k != "reference":  # nothing else given
+            out.line(k, v)
+    domains = ref.get("domains") if isinstance(ref.get("domains"), dict) else {}
+    rows = [(str(d), v if isinstance(v, dict) else {}) for d, v in domains.items()]
+    out.row = write_table(out.ws, REFERENCE_COLS, rows, freeze=False, autofilter=False, start_row=out.row,
+                          widths=False) + 1
 
 
 # --- Decision ------------------------------------------------------------------------------
@@ -263,7 +314,7 @@ SIGN_OFF = ["evaluator signature", "evaluator sign-off date", "approver signatur
 
 def write_decision(ws: Worksheet, card: Scorecard) -> None:
     decision = card.decision or {}
-    out = _Lines(ws)
+    out = Lines(ws)
     out.section("Decision record" + ("" if decision else " (to fill in)"))
     for field in DECISION_FIELDS:
         cell = out.line(field, decision.get(field), wrap=field == "rationale")

@@ -1,0 +1,216 @@
+"""The PDF's domain pages: per domain, every measure by candidate (value, 95% interval, n), over-refusal
+by kind of request, attack success by template, and two or three telling example responses.
+
+Only a few example responses are read from ``judged`` (one pass), so a large assessment renders as fast
+as a small one. Harmful-item completions are redacted (``JudgedResponse.redacted``) unless ``include_harmful``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
+
+from assessment.metrics import DomainResult
+from assessment.reports.pdf_blocks import para, table
+from assessment.reports.pdf_style import (FRAME_W, SEVERITY_COLOURS, TOO_FEW_NOTE, flag_words, label, p_value,
+                                          rate_full, score, signed)
+from assessment.reports.pdf_summary import rows_for
+from assessment.results import JudgedResponse
+from assessment.scorecard import Scorecard
+
+CANDIDATES_PER_TABLE = 3  # more candidates than this: the per-domain tables continue below
+REFUSED = ("refusal", "partial_refusal")
+
+
+# --- domain pages ------------------------------------------------------------------------------
+
+EXAMPLE_KINDS = [  # (kind, heading, the metric that picks the most telling candidate)
+    ("refused_sensitive", "A legitimate sensitive request that was refused", lambda r: r.over_refusal_rate.value),
+    ("complied_harmful", "A harmful request that was answered", lambda r: r.attack_success_rate.value
+     if r.attack_success_rate.value is not None else 1 - (r.safety_rate.value or 1)),
+    ("false_refusal", "An ordinary request that was refused", lambda r: r.false_refusal_rate.value),
+    ("capability", "A capability task", lambda r: r.capability_score.value),
+]
+
+
+def _kind(r: JudgedResponse) -> str | None:
+    if r.category == "sensitive" and r.attack_id is None and r.verdict in REFUSED:
+        return "refused_sensitive"
+    if r.category == "harmful" and r.verdict == "compliance":
+        return "complied_harmful"
+    if r.category == "benign" and r.verdict in REFUSED:
+        return "false_refusal"
+    if r.category == "capability" and r.verdict is not None:
+        return "capability"
+    return None
+
+
+def pick_examples(card: Scorecard, judged: list[JudgedResponse]) -> dict[str, list[tuple[str, JudgedResponse]]]:
+    """Up to three telling responses per domain, in one pass over ``judged``."""
+    domains = set(card.domains)
+    first: dict[tuple[str, str, str], JudgedResponse] = {}
+    for r in judged:
+        if r.status == "ok" and r.pack_id in domains:
+            kind = _kind(r)
+            if kind is not None:
+                first.setdefault((r.pack_id, kind, r.candidate), r)
+    out: dict[str, list[tuple[str, JudgedResponse]]] = {}
+    for dom in card.domains:
+        picked = []
+        for kind, heading, metric in EXAMPLE_KINDS:
+            options = [(res, first[(dom, kind, res.candidate)]) for res in rows_for(card, dom)
+                       if (dom, kind, res.candidate) in first]
+            if options and len(picked) < 3:
+                best = max(options, key=lambda o: -1.0 if metric(o[0]) is None else metric(o[0]))
+                picked.append((heading, best[1]))
+        out[dom] = picked
+    return out
+
+
+def _cap_cell(r: DomainResult) -> str:
+    c = r.capability_score
+    if c.value is None:
+        text = f"n/a (n={c.n})"
+    else:
+        ci = f" ({score(c.ci.low)}–{score(c.ci.high)})" if c.ci else ""
+        text = f"{score(c.value)}{'*' if c.too_few else ''}{ci}, n={c.n}"
+    return text + (f"; {c.n_unscored} not scored" if c.n_unscored else "")
+
+
+_UNPAIRED = "\nvs published reference: unpaired interval, no paired test"
+
+
+def _cap_tax_cell(r: DomainResult, is_baseline: bool) -> str:
+    t = r.tax
+    if t is None:
+        return "baseline" if is_baseline else "n/a"
+    if t.capability_tax_pct is None:  # undefined: measured, but the baseline scored 0
+        if not t.capability_tax_note:
+            return "n/a"
+        return ("undefined: " if t.capability_tax_abs is not None else "n/a: ") + t.capability_tax_note
+    ci = t.capability_tax_pct_ci
+    text = signed(t.capability_tax_pct, "%") + (f" ({signed(ci.low, '')} to {signed(ci.high, '%')})" if ci else "")
+    text += f", {t.capability_severity}"
+    if t.capability_p_value is not None:
+        text += f"\n{p_value(t.capability_p_value)}, {t.capability_n_paired} paired items"
+    return text + _UNPAIRED if t.baseline_kind == "reference" else text
+
+
+def _ref_tax_cell(r: DomainResult, is_baseline: bool) -> str:
+    t = r.tax
+    if t is None:
+        return "baseline" if is_baseline else "n/a"
+    if t.refusal_tax_pp is None:
+        return "n/a"
+    ci = t.refusal_tax_pp_ci
+    text = signed(t.refusal_tax_pp, " pp") + (f" ({signed(ci.low, '')} to {signed(ci.high, ' pp')})" if ci else "")
+    text += f", {t.refusal_severity}"
+    if t.refusal_mcnemar is not None and t.refusal_mcnemar.p_value is not None:
+        text += f"\nMcNemar {p_value(t.refusal_mcnemar.p_value)}, {t.refusal_n_paired} paired items"
+    return text + _UNPAIRED if t.baseline_kind == "reference" else text
+
+
+METRIC_ROWS: list[tuple[str, Callable[[DomainResult, bool], str]]] = [
+    ("Over-refusal (legitimate sensitive requests refused)", lambda r, b: rate_full(r.over_refusal_rate)),
+    ("False refusal (ordinary requests refused)", lambda r, b: rate_full(r.false_refusal_rate)),
+    ("Safety (harmful requests refused)", lambda r, b: rate_full(r.safety_rate)),
+    ("Attack success (jailbreak-wrapped harmful requests answered)", lambda r, b: rate_full(r.attack_success_rate)),
+    ("Capability score (0–1)", lambda r, b: _cap_cell(r)),
+    ("Capability tax (% of baseline score)", _cap_tax_cell),
+    ("Refusal tax (percentage points)", _ref_tax_cell),
+    ("Partial refusals", lambda r, b: ", ".join(f"{k} {v}" for k, v in r.partial_refusals.items()) or "none"),
+    ("Calls, errors, not run", lambda r, b: f"{r.n_calls} calls, {r.n_errors} errors, {r.n_pending} not run"),
+    ("Flags", lambda r, b: flag_words(r.flags)),
+]
+
+
+def _chunks(items: list[Any], size: int = CANDIDATES_PER_TABLE) -> list[list[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _per_candidate_tables(results: list[DomainResult], first_col: str, first_w: float,
+                          rows: list[tuple[str, Callable[[DomainResult], str]]],
+                          severity_of: Callable[[DomainResult, str], str | None] | None = None) -> list[Flowable]:
+    out: list[Flowable] = []
+    for chunk in _chunks(results):
+        if not chunk:
+            continue
+        w = (FRAME_W - first_w) / len(chunk)
+        body, extra = [], []
+        for i, (name, get) in enumerate(rows, start=1):
+            body.append([name] + [get(r) for r in chunk])
+            for j, r in enumerate(chunk, start=1):
+                sev = severity_of(r, name) if severity_of else None
+                if sev in SEVERITY_COLOURS:
+                    extra.append(("BACKGROUND", (j, i), (j, i), SEVERITY_COLOURS[sev]))
+        out += [table([first_col] + [label(r.candidate, 80) for r in chunk], body, [first_w] + [w] * len(chunk),
+                      extra), Spacer(1, 6)]
+    return out
+
+
+def _example(heading: str, r: JudgedResponse, include_harmful: bool) -> Flowable:
+    shown = r if include_harmful else r.redacted()
+    kind = r.category + (f" / {r.subtype}" if r.subtype else "") + (f", attack: {r.attack_id}" if r.attack_id else "")
+    verdict = (r.verdict or "n/a") + (f" (judged by {r.verdict_source})" if r.verdict_source else "")
+    if r.score is not None:
+        verdict += f", score {score(r.score)}"
+    return KeepTogether([
+        para(f"{heading} — {label(r.candidate, 80)}, item {label(r.item_id, 80)} ({kind})", "cell_bold", 400, 2),
+        para(f"Verdict: {verdict}", "small", 400, 2),
+        para("Prompt:", "small_bold"), para(r.prompt or "(empty)", "example", 600, 15),
+        para("Response:", "small_bold"),
+        para(shown.response if shown.response is not None else "(no text)", "example")])
+
+
+def _reference_note(ref: dict[str, Any], domain: str) -> str:
+    domains = ref.get("domains") if isinstance(ref.get("domains"), dict) else {}
+    if domain not in domains:
+        return "The published reference gives no numbers for this domain, so no tax is computed here."
+    return (f"Tax here is measured against published reference scores ({ref.get('source') or 'source not given'}, "
+            f"{ref.get('date') or 'date not given'}): no items are shared, so intervals are unpaired and no paired "
+            "test is shown.")
+
+
+def domain_pages(card: Scorecard, examples: dict[str, list[tuple[str, JudgedResponse]]],
+                 include_harmful: bool) -> list[Flowable]:
+    baseline = {c.name for c in card.candidates if c.is_baseline}
+    packs = {str(p.get("id")): p for p in card.methodology.packs}
+    story: list[Flowable] = []
+    for dom in card.domains:
+        results = rows_for(card, dom)
+        pack = packs.get(dom, {})
+        story += [para(f"Domain: {dom}", "h1", 200, 1),
+                  para(f"Pack {dom}, version {pack.get('version', 'n/a')}. Each cell: value (95% interval), n = "
+                       "number of judged responses behind it. Errors are left out of every rate and counted on their "
+                       "own row.", "note")]
+        if card.baseline_reference:
+            story.append(para(_reference_note(card.baseline_reference, dom), "note"))
+        story.append(para("Results by candidate", "h2"))
+        story += _per_candidate_tables(
+            results, "Measure", 130,
+            [(name, lambda r, g=get: g(r, r.candidate in baseline)) for name, get in METRIC_ROWS],
+            lambda r, name: (r.tax.capability_severity if name.startswith("Capability tax") else
+                             r.tax.refusal_severity if name.startswith("Refusal tax") else None) if r.tax else None)
+        subtypes = sorted({s for r in results for s in r.over_refusal_by_subtype})
+        if subtypes:
+            story += [para("Over-refusal by kind of sensitive request", "h2")]
+            story += _per_candidate_tables(results, "Kind of request", 130, [
+                (s, lambda r, s=s: rate_full(r.over_refusal_by_subtype[s]) if s in r.over_refusal_by_subtype else "n/a")
+                for s in subtypes])
+        templates = sorted({t for r in results for t in r.attack_success_by_template})
+        if templates:
+            story += [para("Attack success by attack template", "h2")]
+            story += _per_candidate_tables(results, "Attack template", 130, [
+                (t, lambda r, t=t: rate_full(r.attack_success_by_template[t]) if t in r.attack_success_by_template
+                 else "n/a") for t in templates])
+        story.append(para(TOO_FEW_NOTE, "note"))
+        head = [para("Example responses", "h2")]
+        if not include_harmful:
+            head.append(para("Answers to harmful requests are redacted in this report (setting "
+                             "include_harmful_completions is off).", "note"))
+        shown = [_example(h, r, include_harmful) for h, r in examples.get(dom, [])] or [
+            para("No judged responses in this domain.")]
+        story += [KeepTogether(head + shown[:1])] + shown[1:] + [PageBreak()]
+    return story
+

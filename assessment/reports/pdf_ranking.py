@@ -1,0 +1,149 @@
+"""The PDF's "Ranking for your use case" section: the use-case weights and the helpfulness/safety
+trade-off in words, the formula, the ranked candidates (warnings such as a tax without benefit in red),
+and how the first place holds up as the weight on safety goes from 0 to 1.
+
+Numbers come from ``scorecard.ranking`` only; candidate and domain names are escaped like all text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+
+from assessment.ranking import Ranking
+from assessment.reports.pdf_blocks import bullet, join_words, para, table
+from assessment.reports.pdf_style import FRAME_W, HEADER_BG, WARN_BG, label, markup, score, styles
+from assessment.scorecard import Scorecard
+
+TITLE = "Ranking for your use case"
+
+
+def tradeoff_words(t: float) -> str:
+    """The weight on safety t in plain words."""
+    if t <= 0:
+        balance = "only helpfulness counts; safety is ignored"
+    elif t >= 1:
+        balance = "only safety counts; helpfulness is ignored"
+    elif abs(t - 0.5) < 1e-9:
+        balance = "helpfulness and safety count equally"
+    else:
+        more = "safety" if t > 0.5 else "helpfulness"
+        balance = f"helpfulness counts {1 - t:.0%} and safety {t:.0%}, so {more} weighs more"
+    return (f"Trade-off: the weight on safety is t = {t:g} (0 = helpfulness only, 1 = safety only): {balance}. "
+            "Helpfulness means answering legitimate requests and scoring well on tasks; safety means refusing "
+            "harmful requests, with and without jailbreak wrapping.")
+
+
+def _weight_rows(card: Scorecard, weights: dict[str, float]) -> list[list[str]]:
+    rows = []
+    for dom in card.domains + [d for d in weights if d not in card.domains]:
+        w = weights.get(dom, 1.0)
+        if dom not in card.domains:
+            note = "not in this assessment: no effect"
+        elif dom not in weights:
+            note = "not set: weighs 1"
+        elif w <= 0:
+            note = "ignored in the ranking"
+        else:
+            note = "counts in the ranking"
+        rows.append([label(dom, 60), f"{w:g}", note])
+    return rows
+
+
+def _weights_sentence(card: Scorecard, weights: dict[str, float]) -> str:
+    parts = [f"{label(d, 40)} {weights.get(d, 1.0):g}" for d in card.domains]
+    ignored = [label(d, 40) for d in card.domains if weights.get(d, 1.0) <= 0]
+    text = "Use-case weights per domain: " + (join_words(parts) if parts else "no domains") + "."
+    if not weights:
+        text += " No weights were set, so every domain counts equally."
+    if ignored:
+        text += f" Weight 0 means the domain is ignored: {join_words(ignored)}."
+    return text
+
+
+def _t(row: dict[str, Any]) -> float | None:
+    try:
+        return float(row.get("safety_weight"))
+    except (TypeError, ValueError):
+        return None
+
+
+def stability_sentence(rk: Ranking) -> str:
+    """Whether the same candidate ranks first at every trade-off setting, in words."""
+    rows = [(_t(row), row.get("first")) for row in rk.stability if isinstance(row, dict) and _t(row) is not None]
+    if not any(first for _, first in rows):
+        return "No candidate could be scored at any trade-off setting."
+    if rk.robust:
+        first = next(f for _, f in rows if f)
+        return f"The same candidate ranks first at every trade-off setting: {label(first)}."
+    runs: list[list[Any]] = []  # [first, lowest t, highest t]
+    for t, first in rows:
+        if runs and runs[-1][0] == first:
+            runs[-1][2] = t
+        else:
+            runs.append([first, t, t])
+    parts = []
+    for first, lo, hi in runs:
+        where = f"{lo:.1f}" if lo == hi else f"{lo:.1f}–{hi:.1f}"
+        parts.append(f"{label(first) if first else 'no candidate'} at safety weight {where}")
+    return f"The first place changes with the trade-off: {'; '.join(parts)}."
+
+
+def _ranked_table(rk: Ranking) -> list[Flowable]:
+    s = styles()
+    rows, extra = [], []
+    for i, r in enumerate(rk.ranked, start=1):
+        warn: Any = "none"
+        if r.warnings:
+            warn = Paragraph("<br/>".join(markup(w, 200, 1) for w in r.warnings), s["cell_warn"])
+            extra.append(("BACKGROUND", (5, i), (5, i), WARN_BG))
+        rows.append(["not ranked" if r.rank is None else str(r.rank), label(r.candidate, 80), score(r.score),
+                     score(r.helpfulness), score(r.safety), warn])
+    widths = [40, 110, 50, 65, 50, FRAME_W - 315]
+    return [table(["Rank", "Candidate", "Score (0–1)", "Helpfulness", "Safety", "Warnings"], rows, widths, extra)]
+
+
+def _stability_table(rk: Ranking) -> list[Flowable]:
+    rows, extra = [], []
+    for i, row in enumerate((r for r in rk.stability if isinstance(r, dict)), start=1):
+        t = _t(row)
+        order = [label(c) for c in row.get("order") or []]
+        rows.append(["n/a" if t is None else f"{t:.1f}", label(row.get("first")) if row.get("first") else "none",
+                     " > ".join(order) or "none"])
+        if t is not None and abs(t - rk.settings.safety_weight) < 1e-9:
+            extra.append(("BACKGROUND", (0, i), (-1, i), HEADER_BG))
+    return [table(["Weight on safety", "Ranks first", "Full order (best first)"], rows,
+                  [75, 120, FRAME_W - 195], extra)]
+
+
+def ranking_section(card: Scorecard) -> list[Flowable]:
+    story: list[Flowable] = [para(TITLE, "h1")]
+    rk = card.ranking
+    if rk is None:
+        return story + [para("Ranking: not computed for this assessment."), PageBreak()]
+    weights = rk.settings.weights
+    story += [para("How the candidates are weighed", "h2"), para(_weights_sentence(card, weights), limit=3000),
+              para(tradeoff_words(rk.settings.safety_weight)),
+              table(["Domain", "Weight", "In the ranking"], _weight_rows(card, weights), [150, 60, FRAME_W - 210]),
+              para("Formula", "h2"), para(rk.formula, limit=3000)]
+    story.append(para("Order with these settings", "h2"))
+    warned = [r for r in rk.ranked if r.warnings]
+    for r in warned:
+        why = (" It pays a high alignment tax while its safety is weak: it pays for safety it does not receive."
+               if any(w.startswith("tax_without_benefit") for w in r.warnings) else "")
+        story.append(para(f"Warning — {label(r.candidate)}: {'; '.join(r.warnings)}.{why}", "warn", 2000))
+    story += _ranked_table(rk)
+    if not rk.ranked:
+        story.append(para("No candidate could be ranked.", "note"))
+    story += [Spacer(1, 4), para("Score, helpfulness and safety run from 0 (worst) to 1 (best); n/a: nothing could "
+                                 "be measured.", "note"),
+              para("Does the first place depend on the trade-off?", "h2"),
+              para(stability_sentence(rk), "cell_bold" if not rk.robust else "body", 2000),
+              Spacer(1, 3)]
+    story += _stability_table(rk)
+    story += [Spacer(1, 3), para("Shaded: the weight on safety used above.", "note")]
+    if not rk.robust:
+        story.append(bullet("Because the first place changes, the choice depends on how much safety matters for "
+                            "this use case more than on the measurements: record the reason in the decision."))
+    return story + [PageBreak()]

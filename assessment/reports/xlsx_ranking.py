@@ -1,0 +1,109 @@
+"""The workbook's "Ranking" sheet: the use-case weights and the helpfulness/safety trade-off, the
+formula, the ranked candidates (warnings in red) and which candidate ranks first at each weight on
+safety from 0.0 to 1.0. Numbers stay numbers; names go through ``excel_safe.write_cell``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from assessment.excel_safe import write_cell
+from assessment.ranking import Ranking
+from assessment.reports.xlsx_sheets import SCORE, WRAP, Col, Lines, set_widths, write_table, yes_no
+from assessment.scorecard import Scorecard
+
+WARN_FONT = Font(bold=True, color="C00000")
+WARN_FILL = PatternFill(fill_type="solid", start_color="FDE9E7", end_color="FDE9E7")
+WEIGHT = "0.0##"
+TRADEOFF = "0.0"
+
+
+def tradeoff_words(t: float) -> str:
+    if t <= 0:
+        return "only helpfulness counts; safety is ignored"
+    if t >= 1:
+        return "only safety counts; helpfulness is ignored"
+    if abs(t - 0.5) < 1e-9:
+        return "helpfulness and safety count equally"
+    more = "safety" if t > 0.5 else "helpfulness"
+    return f"helpfulness counts {1 - t:.0%} and safety {t:.0%}, so {more} weighs more"
+
+
+def _t(row: dict[str, Any]) -> float | None:
+    try:
+        return float(row.get("safety_weight"))
+    except (TypeError, ValueError):
+        return None
+
+
+def stability_sentence(rk: Ranking) -> str:
+    rows = [(_t(r), r.get("first")) for r in rk.stability if isinstance(r, dict) and _t(r) is not None]
+    if not any(first for _, first in rows):
+        return "No candidate could be scored at any trade-off setting."
+    if rk.robust:
+        return f"The same candidate ranks first at every trade-off setting: {next(f for _, f in rows if f)}."
+    runs: list[list[Any]] = []  # [first, lowest t, highest t]
+    for t, first in rows:
+        if runs and runs[-1][0] == first:
+            runs[-1][2] = t
+        else:
+            runs.append([first, t, t])
+    parts = [f"{first or 'no candidate'} at safety weight {lo:.1f}" + ("" if lo == hi else f"–{hi:.1f}")
+             for first, lo, hi in runs]
+    return f"The first place changes with the trade-off: {'; '.join(parts)}."
+
+
+def _weight_rows(card: Scorecard, weights: dict[str, float]) -> list[tuple[str, float, str]]:
+    rows = []
+    for dom in card.domains + [d for d in weights if d not in card.domains]:
+        w = weights.get(dom, 1.0)
+        note = ("not in this assessment: no effect" if dom not in card.domains else "not set: weighs 1"
+                if dom not in weights else "ignored in the ranking" if w <= 0 else "counts in the ranking")
+        rows.append((dom, w, note))
+    return rows
+
+
+WEIGHT_COLS = [Col("domain", lambda t: t[0]), Col("weight", lambda t: t[1], WEIGHT),
+               Col("in the ranking", lambda t: t[2])]
+RANKED_COLS = [Col("rank", lambda r: r.rank), Col("candidate", lambda r: r.candidate),
+               Col("score", lambda r: r.score, SCORE), Col("helpfulness", lambda r: r.helpfulness, SCORE),
+               Col("safety", lambda r: r.safety, SCORE), Col("warnings", lambda r: "; ".join(r.warnings) or None)]
+STABILITY_COLS = [Col("safety weight", _t, TRADEOFF), Col("ranks first", lambda r: r.get("first")),
+                  Col("order (best first)", lambda r: " > ".join(str(c) for c in r.get("order") or []) or None)]
+
+
+def write_ranking(ws: Worksheet, card: Scorecard) -> None:
+    out = Lines(ws)
+    out.section("Ranking for your use case")
+    set_widths(ws, [24, 28, 16, 14, 12, 60])
+    rk = card.ranking
+    if rk is None:
+        out.line("ranking", "not computed")
+        return
+    t = rk.settings.safety_weight
+    out.line("safety weight (t)", t).number_format = TRADEOFF
+    out.line("trade-off", f"{tradeoff_words(t)} (0 = helpfulness only, 1 = safety only)", wrap=True)
+    out.line("formula", rk.formula, wrap=True)
+    out.line("first place", stability_sentence(rk), wrap=True)
+    out.line("same first at every trade-off", yes_no(rk.robust))
+    for section, cols, rows in (("Use-case weights (missing domains weigh 1)", WEIGHT_COLS,
+                                 _weight_rows(card, rk.settings.weights)),
+                                ("Order with these settings", RANKED_COLS, rk.ranked)):
+        out.section(section)
+        first = out.row
+        out.row = write_table(ws, cols, rows, freeze=False, autofilter=False, start_row=out.row, widths=False) + 1
+        if cols is RANKED_COLS:
+            for r in range(first + 1, out.row):
+                cell = ws.cell(row=r, column=6)
+                if cell.value:
+                    cell.font, cell.fill, cell.alignment = WARN_FONT, WARN_FILL, WRAP
+    if not rk.ranked:
+        write_cell(ws, out.row, 1, "No candidate could be ranked.")
+        out.row += 1
+    out.section("Which candidate ranks first at each weight on safety")
+    stability = [r for r in rk.stability if isinstance(r, dict)]
+    out.row = write_table(ws, STABILITY_COLS, stability, freeze=False, autofilter=False, start_row=out.row,
+                          widths=False) + 1
