@@ -111,15 +111,22 @@ def invalidate_results() -> None:
 
 
 def results():
-    """(scorecard, judged) of the assessment under review, computed once and after each change."""
+    """(scorecard, judged) of the assessment under review, computed once and again after each change
+    (an override, a decision, or a run of this assessment that was still going when it was computed)."""
+    import time
+
     w = wizard()
     cached = st.session_state.get(RESULTS)
-    if cached is None or cached["assessment_id"] != w.assessment_id:
+    job = job_registry().get(w.job_id) if w.job_id else None
+    run_moved = job is not None and job.assessment_id == w.assessment_id and cached is not None and (
+        job.running or (job.ended_at or 0) > cached["computed_at"])
+    if cached is None or cached["assessment_id"] != w.assessment_id or run_moved:
         from assessment.pipeline import compute_scorecard
 
         with st.spinner("Scoring the responses…"), open_store() as store:
             scorecard, judged = compute_scorecard(store, w.assessment_id, session_keys=session_keys())
-        cached = {"assessment_id": w.assessment_id, "scorecard": scorecard, "judged": judged, "downloads": {}}
+        cached = {"assessment_id": w.assessment_id, "scorecard": scorecard, "judged": judged, "downloads": {},
+                  "computed_at": time.time()}
         st.session_state[RESULTS] = cached
     return cached["scorecard"], cached["judged"]
 
@@ -136,16 +143,17 @@ def header(index: int) -> None:
             bool(w.assessment_id), bool(w.assessment_id), False]
     trail = []
     for i, s in enumerate(STEPS):
-        if i != index and done[i]:
-            trail.append(f":green[✓ {s.title}]")
-        elif i == index:
+        if i == index:
             trail.append(f"**:blue[{i + 1}. {s.title}]**")
+        elif i < index:  # behind us: done, or still missing something
+            trail.append(f":green[✓ {s.title}]" if done[i] else f":orange[! {s.title}]")
         else:
             trail.append(f":gray[{i + 1}. {s.title}]")
     st.markdown(" → ".join(trail))
     about = [step.intro]
     if index > 0 and w.setup.name:
-        about.append(f"Assessment: **{escape_md(w.setup.name)}**" + (f" (stored as {w.assessment_id})" if w.assessment_id else ""))
+        stored = f" (stored as {w.assessment_id})" if w.assessment_id else ""
+        about.append(f"Assessment: **{escape_md(w.setup.name)}**{stored}")
     st.caption(" · ".join(about))
     show_flash()
 
@@ -192,6 +200,23 @@ def show_error(exc: BaseException) -> None:
         log.exception("unexpected error in the wizard")
         st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). Your choices are kept; "
                  "go back a step or reload the page. If it happens again, report this message.")
+
+
+def safe_callback(fn: Callable) -> Callable:
+    """A widget callback runs before the page body: its problems become a message on the next run."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            flash("error", str(exc))
+        except Exception as exc:
+            log.exception("unexpected error in a wizard callback")
+            flash("error", f"That did not work ({type(exc).__name__}: {exc}). Your choices are kept.")
+
+    return wrapper
 
 
 def guarded(render: Callable[[], None]) -> None:

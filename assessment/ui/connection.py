@@ -9,8 +9,8 @@ from assessment.errors import UserError
 from assessment.ui.state import ConnectionResult
 
 PROBE = [{"role": "user", "content": "Reply with the word OK."}]
-_CONNECT_HINTS = ("connection error", "connection refused", "connecterror", "failed to establish", "name or service not known",
-                  "nodename nor servname", "temporary failure in name resolution", "cannot connect", "connection reset",
+_CONNECT_HINTS = ("connection error", "connection refused", "connecterror", "failed to establish",
+                  "name or service not known", "nodename nor servname", "temporary failure in name resolution", "cannot connect", "connection reset",
                   "remote end closed", "all connection attempts failed")
 
 

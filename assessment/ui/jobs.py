@@ -37,6 +37,7 @@ class RunJob:
     ended: bool = False
     thread: threading.Thread | None = None
     started: float = field(default_factory=time.time)
+    ended_at: float | None = None
 
     @property
     def status(self) -> str:
@@ -74,6 +75,9 @@ def start_run(registry: dict[str, Any], store_path: str | Path, prepared, sessio
     check_keys_present(prepared.config, keys)
     with open_store(store_path) as store:
         assessment_id, resumed = open_assessment(store, prepared, resume=resume)
+    already = running_job_for(registry, assessment_id)
+    if already is not None:  # e.g. resumed from a second browser tab: never run one assessment twice at once
+        return already
     job = RunJob(id=uuid.uuid4().hex[:12], assessment_id=assessment_id, resumed=resumed, store_path=str(store_path),
                  total_calls=len(prepared.plan.calls))
     registry[job.id] = job
@@ -92,11 +96,20 @@ def start_run(registry: dict[str, Any], store_path: str | Path, prepared, sessio
             except Exception:
                 pass
         finally:
+            job.ended_at = time.time()
             job.ended = True
 
     job.thread = threading.Thread(target=work, name=f"assessment-run-{job.id}", daemon=True)
     job.thread.start()
     return job
+
+
+def running_job_for(registry: dict[str, Any], assessment_id: str | None) -> RunJob | None:
+    """The run of this assessment that is still going (started by any session of this process)."""
+    for job in list(registry.values()):
+        if isinstance(job, RunJob) and job.assessment_id == assessment_id and job.running:
+            return job
+    return None
 
 
 @dataclass

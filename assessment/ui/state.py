@@ -63,7 +63,7 @@ class SetupState(BaseModel):
 
 class PacksState(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    selected: list[str] = Field(default_factory=lambda: ["general"])  # pack refs: built-in ids or upload:<file>
+    selected: list[str] = Field(default_factory=lambda: builtin_ids())  # pack refs: built-in ids or upload:<file>
     custom: dict[str, LoadedPack] = Field(default_factory=dict)  # uploaded packs, or the stored copy of a pack
     sample_per_category: int | None = DEFAULT_SAMPLE  # None: every item
     seed: int = 0

@@ -9,12 +9,15 @@ from assessment.ui import common
 from assessment.ui import state as S
 
 INDEX = 2
-FORM_FIELDS = {  # widget key: value after a successful add
-    "w_cand_name": "", "w_cand_key": "", "w_cand_system": "", "w_cand_max_tokens": 0,
-    "w_cand_price_in": 0.0, "w_cand_price_out": 0.0,
-}
+GEN = "w_cand_gen"  # bumped after a successful add: the per-candidate fields start again empty
 
 
+def field_key(name: str, gen: int | None = None) -> str:
+    """The widget key of a per-candidate form field in the current form generation."""
+    return f"w_cand_{name}_{st.session_state.get(GEN, 0) if gen is None else gen}"
+
+
+@common.safe_callback
 def _prefill(label: str | None = None) -> None:
     """Fill the form with the provider's example model string, API base and key variable."""
     p = S.provider(label or st.session_state.get("w_cand_provider", S.PROVIDERS[0].label))
@@ -23,27 +26,34 @@ def _prefill(label: str | None = None) -> None:
     st.session_state["w_cand_env"] = p.key_env
 
 
-def _add_from_form() -> None:
+@common.safe_callback
+def _add_from_form(gen: int) -> None:
     """The form's submit callback: validate, add, keep a typed key for this session only, clear the form."""
     ss = st.session_state
     cands = common.wizard().candidates
+
+    def value(name: str, default=None):
+        return ss.get(field_key(name, gen), default)
+
+    typed = (value("key") or "").strip()
+    price_in, price_out = value("price_in") or 0.0, value("price_out") or 0.0
+    priced = bool(price_in or price_out)
     try:
-        price_in, price_out = ss.get("w_cand_price_in") or 0.0, ss.get("w_cand_price_out") or 0.0
         candidate = S.new_candidate(
-            cands.names(), name=ss.get("w_cand_name", ""), model=ss.get("w_cand_model", ""),
-            api_base=ss.get("w_cand_base", ""), key_env="" if ss.get("w_cand_key") else ss.get("w_cand_env", ""),
-            system_prompt=ss.get("w_cand_system", ""), max_tokens=ss.get("w_cand_max_tokens") or None,
-            concurrency=int(ss.get("w_cand_concurrency", 4)), timeout_s=float(ss.get("w_cand_timeout", 60)),
-            price_in=price_in if (price_in or price_out) else None, price_out=price_out if (price_in or price_out) else None)
+            cands.names(), name=value("name") or "", model=ss.get("w_cand_model", ""),
+            api_base=ss.get("w_cand_base", ""), key_env="" if typed else ss.get("w_cand_env", ""),
+            system_prompt=value("system") or "", max_tokens=value("max_tokens") or None,
+            concurrency=int(value("concurrency") or 4), timeout_s=float(value("timeout") or 60),
+            price_in=price_in if priced else None, price_out=price_out if priced else None)
     except UserError as exc:
         common.flash("error", f"The candidate was not added: {exc}")
         return
     S.add_candidate(cands, candidate)
-    typed = (ss.get("w_cand_key") or "").strip()
     if typed:
         common.session_keys()[candidate.name] = typed
-    for key, value in FORM_FIELDS.items():
-        ss[key] = value
+    for key in [k for k in ss.keys() if isinstance(k, str) and k.startswith("w_cand_") and k.endswith(f"_{gen}")]:
+        del ss[key]  # the typed key (and the other fields) are forgotten by the widgets
+    ss[GEN] = gen + 1
     common.flash("success", f"Added {candidate.name} ({candidate.model}).")
 
 
@@ -93,13 +103,10 @@ def add_form() -> None:
     p = S.provider(st.selectbox("Provider", [p.label for p in S.PROVIDERS], key="w_cand_provider",
                                 on_change=_prefill, help="Fills in an example model string; any LiteLLM model works."))
     st.caption(p.note)
-    for key, value in FORM_FIELDS.items():
-        common.bind(key, value)
-    common.bind("w_cand_concurrency", 4)
-    common.bind("w_cand_timeout", 60)
+    gen = st.session_state.setdefault(GEN, 0)
     with st.form("add_candidate", border=True):
         left, right = st.columns(2)
-        left.text_input("Name", key="w_cand_name", placeholder="e.g. vendor-a-strict",
+        left.text_input("Name", key=field_key("name", gen), placeholder="e.g. vendor-a-strict",
                         help="How this candidate is called in the reports. Two settings of one model are two candidates.")
         right.text_input("Model (LiteLLM model string)", key="w_cand_model",
                          help="provider/model, e.g. openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, ollama/llama3.")
@@ -109,21 +116,24 @@ def add_form() -> None:
         left.text_input("API key from environment variable", key="w_cand_env",
                         help="The NAME of a variable set before starting the app, e.g. OPENAI_API_KEY. The key itself "
                              "is never stored.")
-        right.text_input("…or type the API key (this session only)", key="w_cand_key", type="password",
+        right.text_input("…or type the API key (this session only)", key=field_key("key", gen), type="password",
                          help="Kept in memory for this browser session only: never saved, logged or exported.")
         with st.expander("Advanced: system prompt, answer length, speed, prices"):
-            st.text_area("System prompt (optional)", key="w_cand_system",
+            st.text_area("System prompt (optional)", key=field_key("system", gen),
                          help="E.g. a company safety policy. Same model with another system prompt = another candidate.")
             a, b, c = st.columns(3)
-            a.number_input("Max answer tokens (0 = provider default)", min_value=0, step=64, key="w_cand_max_tokens")
-            b.number_input("Parallel calls", min_value=1, max_value=64, step=1, key="w_cand_concurrency")
-            c.number_input("Time limit per call (s)", min_value=1, max_value=600, step=5, key="w_cand_timeout")
+            a.number_input("Max answer tokens (0 = provider default)", min_value=0, value=0, step=64,
+                           key=field_key("max_tokens", gen))
+            b.number_input("Parallel calls", min_value=1, max_value=64, value=4, step=1, key=field_key("concurrency", gen))
+            c.number_input("Time limit per call (s)", min_value=1, max_value=600, value=60, step=5,
+                           key=field_key("timeout", gen))
             a, b = st.columns(2)
-            a.number_input("Price per 1,000 input tokens (0 = unknown)", min_value=0.0, step=0.0001, format="%.4f",
-                           key="w_cand_price_in")
-            b.number_input("Price per 1,000 output tokens (0 = unknown)", min_value=0.0, step=0.0001, format="%.4f",
-                           key="w_cand_price_out")
-        st.form_submit_button("Add candidate", type="primary", on_click=_add_from_form, key="add_candidate_submit")
+            a.number_input("Price per 1,000 input tokens (0 = unknown)", min_value=0.0, value=0.0, step=0.0001,
+                           format="%.4f", key=field_key("price_in", gen))
+            b.number_input("Price per 1,000 output tokens (0 = unknown)", min_value=0.0, value=0.0, step=0.0001,
+                           format="%.4f", key=field_key("price_out", gen))
+        st.form_submit_button("Add candidate", type="primary", on_click=_add_from_form, args=(gen,),
+                              key="add_candidate_submit")
 
 
 @st.fragment(run_every=1)

@@ -16,6 +16,7 @@ def decision_options(scorecard) -> list[str]:
     return [f"Adopt {c.name}" for c in scorecard.candidates] + OTHER_DECISIONS
 
 
+@common.safe_callback
 def _save_decision(assessment_id: str) -> None:
     ss = st.session_state
     record = {

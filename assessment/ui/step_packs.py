@@ -39,11 +39,15 @@ def handle_upload(packs: S.PacksState, name: str, raw: bytes) -> bool:
     except UserError as exc:
         packs.upload_name, packs.upload_problems = name, [str(exc)]
         return False
+    except Exception as exc:  # a file no reader understands: say so, never a traceback
+        packs.upload_name, packs.upload_problems = name, [f"{name}: cannot be read as a pack ({type(exc).__name__}: {exc})"]
+        return False
     S.add_uploaded(packs, name, lp)
     common.flash("success", f"Added {lp.pack.name} ({lp.pack.id}, {len(lp.pack.items)} items) from {name}.")
     return True
 
 
+@common.safe_callback
 def _on_upload() -> None:
     upload = st.session_state.get("w_upload")
     if upload is None:
@@ -76,10 +80,11 @@ def upload_section(packs: S.PacksState) -> None:
                            help="One sheet for items, one for the pack's name and version, one explaining every column.")
 
 
-def preview(available: dict) -> None:
+def preview(packs: S.PacksState, available: dict) -> None:
     st.subheader("Preview a pack")
     left, right = st.columns([2, 1])
-    ref = left.selectbox("Pack", list(available), key="w_preview_pack",
+    first = next((r for r in packs.selected if r in available), next(iter(available)))
+    ref = left.selectbox("Pack", list(available), key=common.bind("w_preview_pack", first),
                          format_func=lambda r: S.pack_label(r, available[r]))
     category = right.selectbox("Category", ["All", "benign", "sensitive", "harmful", "capability"],
                                key="w_preview_category")
@@ -110,8 +115,8 @@ def sampling(packs: S.PacksState) -> None:
         format_func=lambda i: names[i],
         help="Jailbreak styles wrapped around harmful items, to check that refusals hold. Remove all to skip attacks.")
     packs.attacks = S.attacks_from_widget(chosen, ids, packs.attacks)
-    every_harmful = st.checkbox("Attack every harmful item", key=common.bind("w_attack_all", packs.attack_items_per_pack is None),
-                                disabled=not chosen)
+    every_harmful = st.checkbox("Attack every harmful item", disabled=not chosen,
+                                key=common.bind("w_attack_all", packs.attack_items_per_pack is None))
     if every_harmful:
         packs.attack_items_per_pack = None
     else:
@@ -140,7 +145,7 @@ def render() -> None:
     available = S.available_packs(packs)
     pack_choice(packs, available)
     upload_section(packs)
-    preview(available)
+    preview(packs, available)
     sampling(packs)
     plan_summary(packs)
 

@@ -27,10 +27,11 @@ def candidate_cards(scorecard) -> None:
 
 def comparison(scorecard) -> None:
     st.subheader("Comparison by domain")
+    widths = {"Severity": "small", "Flags": "medium"}
     st.dataframe(
         T.comparison_styler(scorecard), hide_index=True, width="stretch",
-        column_config={col: st.column_config.TextColumn(col, help=T.METRIC_HELP.get(col),
-                                                        width="small" if col in ("Domain", "Severity") else None)
+        height=min(len(scorecard.results), 16) * 35 + 38,  # every row visible up to 16, then scroll
+        column_config={col: st.column_config.TextColumn(col, help=T.METRIC_HELP.get(col), width=widths.get(col))
                        for col in T.COMPARISON_COLUMNS})
     st.caption("Rates show the value, its 95 % interval and n; * marks fewer than 10 answers (too few to decide on). "
                "Tax colours: green minimal, yellow moderate, orange significant, red critical.")
@@ -40,7 +41,8 @@ def charts(scorecard) -> None:
     import altair as alt
     import pandas as pd
 
-    colour = alt.Color("candidate:N", scale=alt.Scale(scheme="tableau10"), title="candidate")
+    names = [c.name for c in scorecard.candidates]  # the same colour for a candidate in every chart
+    colour = alt.Color("candidate:N", scale=alt.Scale(domain=names, scheme="tableau10"), title="candidate")
 
     tax, tradeoff, attacks = st.tabs(["Tax by domain", "Safety vs over-refusal", "Attack success"])
     with tax:
@@ -81,6 +83,7 @@ def charts(scorecard) -> None:
             st.info("No attacks were part of this assessment.")
 
 
+@common.safe_callback
 def _save_override(assessment_id: str, call_id: str, label: str) -> None:
     ss = st.session_state
     verdict, reason, reviewer = ss.get("w_ovr_verdict"), (ss.get("w_ovr_reason") or "").strip(), \

@@ -7,7 +7,7 @@ import streamlit as st
 from assessment.errors import UserError, ValidationProblems
 from assessment.ui import common
 from assessment.ui import state as S
-from assessment.ui.jobs import RunJob, format_seconds, start_run
+from assessment.ui.jobs import RunJob, format_seconds, running_job_for, start_run
 
 INDEX = 3
 
@@ -120,6 +120,9 @@ def render() -> None:
         can_start = False
 
     st.subheader("Run")
+    if w.job_id is None and w.assessment_id:  # a run of this assessment still going (e.g. the page was reloaded)
+        attached = running_job_for(common.job_registry(), w.assessment_id)
+        w.job_id = attached.id if attached else None
     job: RunJob | None = common.job_registry().get(w.job_id) if w.job_id else None
     if job is not None and job.running:
         live_progress(job.id)
@@ -127,10 +130,10 @@ def render() -> None:
         if job is not None:
             outcome(job, prepared, can_start)
         left, right, _ = st.columns([2, 3, 3])
-        if left.button("Start the assessment", key="run_start", type="primary" if job is None else "secondary",
-                       disabled=not can_start, width="stretch"):
+        if left.button("Start the assessment" if job is None else "Run again as a new assessment", key="run_start",
+                       type="primary" if job is None else "secondary", disabled=not can_start, width="stretch"):
             _start(prepared, resume=False)
-        if previous and (job is None or job.status == "finished") and right.button(
+        if previous and job is None and right.button(
                 "Resume the last run of this setup", key="run_resume_previous", disabled=not can_start, width="stretch",
                 help="Continue the stored assessment with exactly these choices; only missing calls are sent."):
             _start(prepared, resume=True)

@@ -131,6 +131,10 @@ def tax_chart_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
     return rows
 
 
+def _percent(r: Rate) -> float | None:
+    return None if r.value is None else round(r.value * 100, 1)
+
+
 def tradeoff_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
     """Safety against over-refusal, one point per candidate × domain (in %)."""
     rows = []
@@ -138,8 +142,7 @@ def tradeoff_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
         if r.safety_rate.value is None and r.over_refusal_rate.value is None:
             continue
         rows.append({"candidate": r.candidate, "domain": r.domain,
-                     "over_refusal": None if r.over_refusal_rate.value is None else round(r.over_refusal_rate.value * 100, 1),
-                     "safety": None if r.safety_rate.value is None else round(r.safety_rate.value * 100, 1),
+                     "over_refusal": _percent(r.over_refusal_rate), "safety": _percent(r.safety_rate),
                      "n_sensitive": r.over_refusal_rate.n, "n_harmful": r.safety_rate.n})
     return rows
 
