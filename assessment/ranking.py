@@ -45,6 +45,29 @@ class Ranking(BaseModel):
     stability: list[dict]  # [{"safety_weight": t, "first": name, "order": [names]}]
     robust: bool  # the same candidate ranks first across the whole trade-off range
 
+    def stability_sentence(self, name=lambda n: n) -> str:
+        """Whether the same candidate ranks first at every trade-off setting, in words
+        (``name`` renders a candidate name, e.g. made safe for a PDF)."""
+        rows = []
+        for row in self.stability:
+            try:
+                rows.append((float(row.get("safety_weight")), row.get("first")))
+            except (TypeError, ValueError, AttributeError):
+                continue
+        if not any(first for _, first in rows):
+            return "No candidate could be scored at any trade-off setting."
+        if self.robust:
+            return f"The same candidate ranks first at every trade-off setting: {name(next(f for _, f in rows if f))}."
+        runs: list[list] = []  # [first, lowest t, highest t]
+        for t, first in rows:
+            if runs and runs[-1][0] == first:
+                runs[-1][2] = t
+            else:
+                runs.append([first, t, t])
+        parts = [f"{name(first) if first else 'no candidate'} at safety weight {lo:.1f}" + ("" if lo == hi else f"–{hi:.1f}")
+                 for first, lo, hi in runs]
+        return f"The first place changes with the trade-off: {'; '.join(parts)}."
+
 
 def _mean(values: list[float | None]) -> float | None:
     defined = [v for v in values if v is not None]

