@@ -276,6 +276,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    from assessment.store import open_store
+
+    store = open_store(args.store)
+    store.assessment_record(args.assessment)  # a clear error if it does not exist
+    store.delete_assessment(args.assessment)
+    print(f"deleted assessment {args.assessment} and the responses no other assessment uses")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assessment", description="Alignment Tax Assessment")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -344,6 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list stored assessments")
     ls.add_argument("--store")
     ls.set_defaults(func=cmd_list)
+
+    rm = sub.add_parser("delete", help="delete a stored assessment and its responses")
+    rm.add_argument("assessment")
+    rm.add_argument("--store")
+    rm.set_defaults(func=cmd_delete)
     return parser
 
 

@@ -61,3 +61,16 @@ def test_missing_config_file_subprocess(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "assessment", "run", str(tmp_path / "nope.yaml"), "--out", "x"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and "file not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_list_and_delete(tmp_path, server, tiny_pack, capsys):
+    import json
+
+    cfg = write_config(tmp_path, server, tiny_pack)
+    assert main(["run", str(cfg), "--out", str(tmp_path / "o"), "--format", "json", "--quiet"]) == 0
+    aid = json.loads((tmp_path / "o" / "run.json").read_text())["assessment_id"]
+    capsys.readouterr()
+    assert main(["list"]) == 0 and aid in capsys.readouterr().out
+    assert main(["delete", aid]) == 0
+    assert main(["list"]) == 0 and aid not in capsys.readouterr().out
+    assert main(["delete", aid]) == 2
