@@ -72,5 +72,6 @@ def test_list_and_delete(tmp_path, server, tiny_pack, capsys):
     capsys.readouterr()
     assert main(["list"]) == 0 and aid in capsys.readouterr().out
     assert main(["delete", aid]) == 0
+    capsys.readouterr()
     assert main(["list"]) == 0 and aid not in capsys.readouterr().out
     assert main(["delete", aid]) == 2
