@@ -114,8 +114,9 @@ class AssessmentConfig(_Strict):
         raise KeyError(name)
 
     def config_hash(self) -> str:
-        """A stable hash of everything that changes results (not the store path)."""
-        payload = self.model_dump(mode="json", exclude={"store"})
+        """A stable hash of everything that changes the measurements (not the store path, nor the
+        ranking weights, which only re-read the same results)."""
+        payload = self.model_dump(mode="json", exclude={"store", "ranking"})
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -56,11 +56,11 @@ def no_errors(at: AppTest) -> None:
     assert not texts(at, "error"), texts(at, "error")
 
 
-def wizard_for(server, *, sample: int = 2, attacks="none", names=("base", "safe")) -> WizardState:
+def wizard_for(server, *, sample: int = 2, attacks="none", names=("base", "safe"), packs=("general",)) -> WizardState:
     cands = [CandidateConfig(name=n, model=f"openai/{n}", api_base=server.base_url, concurrency=4, timeout_s=5,
                              max_attempts=2) for n in names]
     return WizardState(setup=SetupState(name="UI test", purpose="testing", evaluator="Tess"),
-                       packs=PacksState(selected=["general"], sample_per_category=sample, attacks=attacks,
+                       packs=PacksState(selected=list(packs), sample_per_category=sample, attacks=attacks,
                                         attack_items_per_pack=1),
                        candidates=CandidatesState(candidates=cands, baseline=names[0]))
 
@@ -68,6 +68,32 @@ def wizard_for(server, *, sample: int = 2, attacks="none", names=("base", "safe"
 def cand_field(at: AppTest, name: str) -> str:
     """The key of a per-candidate field of the add form (its keys change after each add)."""
     return f"w_cand_{name}_{at.session_state['w_cand_gen']}"
+
+
+def frame_with(at: AppTest, column: str):
+    """The first table on the page with this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+REFUSAL = "I'm sorry, but I can't help with that."
+
+
+def pack_prompts(pack: str, category: str) -> list[str]:
+    from assessment.packs.loader import resolve_pack
+
+    return [i.prompt for i in resolve_pack(pack).pack.items if i.category.value == category]
+
+
+def run_and_review(at: AppTest) -> AppTest:
+    """From step 4: start (or run again), wait for the end, go on to the review."""
+    at.button(key="run_start").click().run()
+    no_errors(at)
+    run_to_end(at)
+    no_errors(at)
+    at.button(key="nav_next").click().run()
+    no_errors(at)
+    assert at.title[0].value == "5. Review"
+    return at
 
 
 def run_to_end(at: AppTest, timeout: float = 60) -> AppTest:
@@ -394,6 +420,112 @@ def test_open_a_stored_assessment_to_review(server):
     assert "Resume the last run of this setup" in labels  # the same config: resuming reuses everything
 
 
+def test_ranking_follows_the_use_case_weights_and_the_safety_trade_off(server):
+    from assessment.ranking import FORMULA
+    from assessment.testing.server import ScriptedServer
+    from assessment.ui.state import build_config
+
+    # base refuses the sensitive general questions and answers every harmful request; safe (on its own
+    # server) refuses the sensitive legal questions and the harmful general ones: equally helpful
+    # overall, safer on general questions, and a refusal tax without benefit on legal ones.
+    for prompt in pack_prompts("general", "sensitive"):
+        server.script(prompt, REFUSAL)
+    with ScriptedServer(hang_seconds=5) as other:
+        for prompt in pack_prompts("legal", "sensitive") + pack_prompts("general", "harmful"):
+            other.script(prompt, REFUSAL)
+        w = wizard_for(server, packs=("general", "legal"))
+        w.candidates.candidates[1].api_base = other.base_url
+        at = run_and_review(go(new_app(), "run", w))
+
+    def first() -> str:
+        return frame_with(at, "Helpfulness")["Candidate"].iloc[0]
+
+    def stability() -> str:
+        return next(m for m in texts(at, "markdown") if "Does the first place depend" in m)
+
+    assert FORMULA in texts(at, "markdown")
+    assert first() == "safe"  # weights 1 and 1, safety weighs 0.5
+    assert "The first place changes with the trade-off" in stability()
+    assert any(w.startswith("safe: tax without benefit in legal") for w in texts(at, "warning")), texts(at, "warning")
+    assert frame_with(at, "Helpfulness")["Warnings"].iloc[0] == "tax_without_benefit in legal"
+    assert any("no other stored assessment" in i for i in texts(at, "info"))
+    assert not any("weight 0" in w for w in texts(at, "warning"))
+
+    at.number_input(key="w_rank_legal").set_value(2.0).run()
+    at.slider(key="w_rank_safety").set_value(0.2).run()  # legal matters most, helpfulness more than safety
+    no_errors(at)
+    assert first() == "base"
+    assert "base at safety weight 0.0–0.2; safe at safety weight 0.3–1.0" in stability()
+    rows = frame_with(at, "Ranks first")
+    assert list(rows["Ranks first"]) == ["base"] * 3 + ["safe"] * 8
+    at.slider(key="w_rank_safety").set_value(0.5).run()
+    assert first() == "safe"
+
+    at.number_input(key="w_rank_legal").set_value(0.0).run()  # legal questions do not matter for this use
+    assert first() == "safe"
+    assert "The same candidate ranks first at every trade-off setting: safe." in stability()
+    assert not any("tax without benefit" in w for w in texts(at, "warning"))
+
+    # the choices are kept, used by the exports and by a new run of this setup
+    settings = at.session_state["results"]["scorecard"].ranking.settings
+    assert (settings.weights, settings.safety_weight) == ({"general": 1.0, "legal": 0.0}, 0.5)
+    assert build_config(at.session_state["wizard"]).ranking == settings
+    at.slider(key="w_rank_safety").set_value(0.1).run()
+    at.button(key="nav_next").click().run()
+    assert at.title[0].value == "6. Export"
+    assert at.session_state["results"]["scorecard"].ranking.settings.safety_weight == 0.1
+    at.button(key="nav_back").click().run()
+    assert at.title[0].value == "5. Review"
+    assert at.number_input(key="w_rank_legal").value == 0.0 and at.slider(key="w_rank_safety").value == 0.1
+    assert first() == "safe"
+    at.number_input(key="w_rank_general").set_value(0.0).run()
+    assert any("Every domain has weight 0" in w for w in texts(at, "warning"))
+    assert set(frame_with(at, "Helpfulness")["Rank"]) == {"not ranked"}
+
+
+def test_compare_with_an_earlier_assessment_goes_into_the_exports(server):
+    from assessment.ui.downloads import build_downloads
+
+    at = run_and_review(go(new_app(), "run", wizard_for(server, sample=6)))
+    earlier = at.session_state["wizard"].assessment_id
+    # later the vendors ship new versions that refuse the sensitive questions the first run answered
+    for prompt in pack_prompts("general", "sensitive"):
+        server.script(prompt, REFUSAL)
+    w = at.session_state["wizard"]
+    for c in w.candidates.candidates:
+        c.model += "-v2"  # a new model: nothing comes from the store
+    at.session_state["wizard"] = w
+    at.button(key="nav_back").click().run()
+    assert at.title[0].value == "4. Estimate and run"
+    run_and_review(at)
+    assert at.session_state["wizard"].assessment_id != earlier
+
+    assert at.selectbox(key="w_cmp_earlier").value == earlier
+    at.button(key="cmp_run").click().run()
+    no_errors(at)
+    summary = " ".join(texts(at, "info"))
+    assert "base's over-refusal on general questions rose from 0% to 100%" in summary, summary
+    assert "McNemar exact (paired)" in summary
+    changes = frame_with(at, "p-value")
+    top = changes.iloc[0]
+    assert (top["Significant"], top["Metric"], top["Before"], top["Now"]) == ("yes", "Over-refusal", "0.0 %", "100.0 %")
+
+    card, judged = at.session_state["results"]["scorecard"], at.session_state["results"]["judged"]
+    built = {d.filename: d for d in build_downloads(card, judged)}
+    assert b'"diff"' in built["scorecard.json"].data
+    assert json.loads(built["scorecard.json"].data)["diff"]["old_assessment"] == earlier
+    for name in ("scorecard.pdf", "scorecard.xlsx"):  # the renderers include the diff; they must not fail on it
+        assert built[name].data or "not available" in (built[name].problem or ""), built[name].problem
+
+    # saving the decision recomputes the scorecard: the comparison stays in it
+    at.button(key="nav_next").click().run()
+    at.text_area(key="w_dec_rationale").input("safe refuses too much now")
+    at.button(key="decision_submit").click().run()
+    no_errors(at)
+    card = at.session_state["results"]["scorecard"]
+    assert card.decision and card.diff and card.diff["old_assessment"] == earlier
+
+
 def test_incomplete_wizard_says_which_step_to_fix():
     at = go(new_app(), "run")
     errors = " ".join(texts(at, "error"))
@@ -423,7 +555,7 @@ def test_pages_are_the_six_steps_and_nothing_heavy_loads_at_start():
     probe = (
         "import sys, time; sys.path.insert(0, %r)\n"
         "import assessment.ui.state, assessment.ui.jobs, assessment.ui.tables, assessment.ui.downloads\n"
-        "import assessment.ui.connection\n"
+        "import assessment.ui.connection, assessment.ui.review_decision\n"
         "assert 'streamlit' not in sys.modules, 'a plain ui module imported streamlit'\n"
         "from streamlit.testing.v1 import AppTest\n"
         "t = time.monotonic(); at = AppTest.from_file(%r, default_timeout=30).run()\n"

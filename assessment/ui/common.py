@@ -112,8 +112,14 @@ def invalidate_results() -> None:
 
 def results():
     """(scorecard, judged) of the assessment under review, computed once and again after each change
-    (an override, a decision, or a run of this assessment that was still going when it was computed)."""
+    (an override, a decision, or a run of this assessment that was still going when it was computed).
+
+    The scorecard carries the choices made in step 5, so every export shows them: the ranking with
+    the use-case weights in ``wizard().ranking`` and the comparison with the earlier assessment in
+    ``wizard().compare_with`` (recomputed with the scorecard)."""
     import time
+
+    from assessment.ui import review_decision as RD
 
     w = wizard()
     cached = st.session_state.get(RESULTS)
@@ -125,10 +131,30 @@ def results():
 
         with st.spinner("Scoring the responses…"), open_store() as store:
             scorecard, judged = compute_scorecard(store, w.assessment_id, session_keys=session_keys())
+            earlier = w.compare_with.get(w.assessment_id)
+            if earlier:
+                try:
+                    scorecard = RD.with_diff(scorecard, RD.compare_with_earlier(store, earlier, scorecard, judged,
+                                                                                 session_keys()))
+                except Exception as exc:  # e.g. the earlier assessment was deleted: keep the page usable
+                    if not isinstance(exc, UserError):
+                        log.exception("comparison with an earlier assessment failed")
+                    w.compare_with.pop(w.assessment_id, None)
+                    st.warning(f"The comparison with assessment {earlier} was dropped: {exc}")
         cached = {"assessment_id": w.assessment_id, "scorecard": scorecard, "judged": judged, "downloads": {},
                   "computed_at": time.time()}
         st.session_state[RESULTS] = cached
+    ranked = RD.with_ranking(cached["scorecard"], w.ranking)
+    if ranked is not None:
+        update_scorecard(ranked)
     return cached["scorecard"], cached["judged"]
+
+
+def update_scorecard(scorecard) -> None:
+    """Replace the scorecard under review (same numbers, new ranking or comparison); exports are rebuilt."""
+    cached = st.session_state[RESULTS]
+    cached["scorecard"] = scorecard
+    cached["downloads"] = {}
 
 
 # --- page frame -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.errors import UserError, ValidationProblems
 from assessment.packs.model import Category, LoadedPack, Pack
+from assessment.ranking import RankingSettings
 from assessment.yamlfile import describe_pydantic_error
 
 UPLOAD_PREFIX = "upload:"
@@ -94,6 +95,8 @@ class WizardState(BaseModel):
     assessment_id: str | None = None  # the assessment being run or reviewed
     job_id: str | None = None  # the background run of this session
     base_config: AssessmentConfig | None = None  # set when continuing a stored assessment
+    ranking: RankingSettings = Field(default_factory=RankingSettings)  # use-case weights chosen in step 5
+    compare_with: dict[str, str] = Field(default_factory=dict)  # assessment id → the earlier one it is compared with
 
 
 # --- packs ----------------------------------------------------------------------------------
@@ -319,7 +322,7 @@ def build_config(state: WizardState) -> AssessmentConfig:
         name=state.setup.name.strip(), purpose=state.setup.purpose, evaluator=state.setup.evaluator,
         packs=list(p.selected), candidates=[c.model_dump() for c in state.candidates.candidates], baseline=baseline,
         seed=p.seed, sample_per_category=p.sample_per_category, attacks=p.attacks,
-        attack_items_per_pack=p.attack_items_per_pack)
+        attack_items_per_pack=p.attack_items_per_pack, ranking=state.ranking.model_dump())
     try:
         return AssessmentConfig.model_validate(data)
     except ValidationError as exc:
@@ -357,4 +360,4 @@ def from_stored(stored) -> WizardState:
         packs=PacksState(selected=list(config.packs), custom=custom, sample_per_category=config.sample_per_category,
                          seed=config.seed, attacks=config.attacks, attack_items_per_pack=config.attack_items_per_pack),
         candidates=CandidatesState(candidates=list(config.candidates), baseline=config.baseline),
-        assessment_id=stored.id, base_config=config)
+        assessment_id=stored.id, base_config=config, ranking=config.ranking.model_copy(deep=True))

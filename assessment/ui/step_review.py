@@ -1,10 +1,12 @@
-"""Step 5: the scorecard as a dashboard, the individual responses, and human verdict overrides."""
+"""Step 5: the scorecard as a dashboard, the ranking for the use case, the comparison with an earlier
+assessment, the individual responses, and human verdict overrides."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from assessment.ui import common
+from assessment.ui import review_decision as RD
 from assessment.ui import tables as T
 
 INDEX = 4
@@ -81,6 +83,102 @@ def charts(scorecard) -> None:
             st.altair_chart(chart, width="stretch")
         else:
             st.info("No attacks were part of this assessment.")
+
+
+def ranking(scorecard) -> None:
+    """Use-case weights per domain and the safety/helpfulness trade-off, and the ranking they give."""
+    st.subheader("Ranking for your use case")
+    w = common.wizard()
+    st.caption("How much each domain matters for your use (0 = ignore it, 5 = matters most), and how much safety "
+               "counts against helpfulness. The ranking below follows your choices and goes into every export.")
+    weights = {}
+    domains = scorecard.domains
+    cols = st.columns(min(len(domains), 6) or 1)
+    for i, domain in enumerate(domains):
+        key = common.bind(f"w_rank_{domain}", float(w.ranking.weights.get(domain, RD.WEIGHT_DEFAULT)))
+        weights[domain] = cols[i % len(cols)].number_input(
+            f"Weight of {domain}", min_value=RD.WEIGHT_MIN, max_value=RD.WEIGHT_MAX, step=0.5, key=key,
+            help="0 leaves this domain out of the ranking; 2 makes it count twice as much as a domain weighted 1.")
+    t = st.slider("Weight on safety vs helpfulness", min_value=0.0, max_value=1.0, step=0.1,
+                  key=common.bind("w_rank_safety", float(w.ranking.safety_weight)),
+                  help="0: only helpfulness counts (answering legitimate requests, task scores). 1: only safety "
+                       "counts (refusing harmful requests, resisting jailbreaks). 0.5: both count equally.")
+    chosen = RD.ranking_settings(domains, weights, t)
+    if not RD.same_settings(domains, chosen, w.ranking):  # kept as set until changed (the config hash uses it)
+        w.ranking = chosen
+    scorecard, _ = common.results()  # ranked with these settings, for the page and the exports
+    rk = scorecard.ranking
+    if domains and all(weight <= 0 for weight in chosen.weights.values()):
+        st.warning("Every domain has weight 0, so no candidate can be ranked: give at least one domain a weight.")
+    for r in rk.ranked:
+        for warning in r.warnings:
+            st.warning(common.escape_md(T.ranking_warning(r.candidate, warning)))
+    st.dataframe(T.ranking_rows(rk), hide_index=True, width="stretch", column_config={
+        "Score": st.column_config.TextColumn(help="0 (worst) to 1 (best): the weighted average of the domain scores."),
+        "Helpfulness": st.column_config.TextColumn(help="Answering legitimate requests and scoring on tasks (0–1)."),
+        "Safety": st.column_config.TextColumn(help="Refusing harmful requests, with and without jailbreaks (0–1)."),
+    })
+    with st.expander("How the score is computed"):
+        st.markdown(common.escape_md(rk.formula))
+    st.markdown("**Does the first place depend on the trade-off?** " + common.escape_md(rk.stability_sentence()))
+    rows = T.stability_rows(rk)
+    st.dataframe(rows, hide_index=True, width="stretch", height=(len(rows) + 1) * 35 + 3)  # every setting visible
+
+
+def _compare(earlier_id: str) -> None:
+    scorecard, judged = common.results()
+    try:
+        with st.spinner("Scoring the earlier assessment and testing every change…"), common.open_store() as store:
+            diff = RD.compare_with_earlier(store, earlier_id, scorecard, judged, common.session_keys())
+    except Exception as exc:
+        common.show_error(exc)
+        return
+    common.wizard().compare_with[scorecard.assessment_id] = earlier_id
+    common.update_scorecard(RD.with_diff(scorecard, diff))
+
+
+def comparison_with_earlier(scorecard) -> None:
+    st.subheader("Compare with an earlier assessment")
+    w = common.wizard()
+    with common.open_store() as store:
+        earlier = RD.earlier_choices(store.list_assessments(), scorecard.assessment_id)
+    if not earlier:
+        st.info("There is no other stored assessment to compare with. Run this setup again later (for example "
+                "after a vendor updates its model) and compare the two here.")
+    else:
+        by_id = {a.id: a for a in earlier}
+        if st.session_state.get("w_cmp_earlier") not in by_id:  # e.g. another assessment was under review
+            st.session_state.pop("w_cmp_earlier", None)
+        current = w.compare_with.get(scorecard.assessment_id)
+        common.bind("w_cmp_earlier", current if current in by_id else earlier[0].id)
+        pick, button = st.columns([4, 1], vertical_alignment="bottom")
+        chosen = pick.selectbox("Earlier assessment", list(by_id), key="w_cmp_earlier",
+                                format_func=lambda i: T.assessment_label(by_id[i]),
+                                help="Changes are tested paired where both asked the same items (McNemar, "
+                                     "bootstrap), otherwise unpaired (Fisher, Welch).")
+        if button.button("Compare", key="cmp_run", type="primary", width="stretch"):
+            _compare(chosen)
+    scorecard, _ = common.results()
+    diff = scorecard.diff
+    if not diff:
+        return
+    st.markdown(f"**Changes since assessment {common.escape_md(str(diff.get('old_assessment')))}** "
+                "(significant: p < 0.05). The comparison is part of every export.")
+    for sentence in diff.get("summary") or []:
+        st.info(common.escape_md(str(sentence)))
+    rows = T.change_rows(diff)
+    if not rows:
+        st.warning("The two assessments have no candidate and domain in common, so no metric could be compared.")
+    else:
+        st.dataframe(rows, hide_index=True, width="stretch", height=min(len(rows), 12) * 35 + 38)
+    flags = T.flag_change_rows(diff)
+    if flags:
+        st.markdown("**Flags that appeared or were resolved**")
+        st.dataframe(flags, hide_index=True, width="stretch")
+    if st.button("Remove the comparison", key="cmp_clear"):
+        w.compare_with.pop(scorecard.assessment_id, None)
+        common.update_scorecard(RD.with_diff(scorecard, None))
+        st.rerun()
 
 
 @common.safe_callback
@@ -169,6 +267,8 @@ def render() -> None:
     candidate_cards(scorecard)
     comparison(scorecard)
     charts(scorecard)
+    ranking(scorecard)
+    comparison_with_earlier(scorecard)
     responses(scorecard, judged)
     common.nav(INDEX)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard
+from assessment.console import fmt_rate  # one formatting for the CLI and the wizard
 from assessment.stats import Rate
 
 METRIC_HELP = {
@@ -51,12 +52,6 @@ COMPARISON_COLUMNS = ["Candidate", "Domain", "Capability tax", "Refusal tax", "S
                       "False refusal", "Safety", "Attack success", "Capability"]
 
 
-def fmt_rate(r: Rate | None) -> str:
-    if r is None or r.value is None:
-        return "n/a (n=0)"
-    ci = f" [{r.ci.low:.0%}–{r.ci.high:.0%}]" if r.ci else ""
-    small = " *" if r.too_few else ""
-    return f"{r.value:.0%}{ci} n={r.n}{small}"
 
 
 def worst(*severities: str | None) -> str | None:
@@ -184,3 +179,91 @@ def response_rows(judged: list[JudgedResponse]) -> list[dict[str, Any]]:
     return [{"#": r.seq, "candidate": r.candidate, "domain": r.pack_id, "item": r.item_id, "category": r.category,
              "attack": r.attack_id or "", "verdict": r.verdict or r.status, "judged by": r.verdict_source or "",
              "reviewed": "yes" if r.human_verdict else ""} for r in judged]
+
+
+# --- ranking for the use case and changes since an earlier assessment ------------------------
+
+METRIC_WORDS = {
+    "over_refusal_rate": "Over-refusal",
+    "false_refusal_rate": "False refusal",
+    "safety_rate": "Safety",
+    "attack_success_rate": "Attack success",
+    "capability_score": "Capability (score 0–1)",
+}
+
+
+def _score(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.2f}"
+
+
+def ranking_rows(ranking) -> list[dict[str, Any]]:
+    """One row per candidate, best first (``assessment.ranking.Ranking``); scores run from 0 to 1."""
+    return [{"Rank": "not ranked" if r.rank is None else str(r.rank), "Candidate": r.candidate,
+             "Score": _score(r.score), "Helpfulness": _score(r.helpfulness), "Safety": _score(r.safety),
+             "Warnings": "; ".join(r.warnings)} for r in ranking.ranked]
+
+
+def stability_rows(ranking) -> list[dict[str, Any]]:
+    """Which candidate ranks first as the weight on safety goes from 0 to 1."""
+    rows = []
+    for row in ranking.stability:
+        t = row.get("safety_weight")
+        rows.append({"Weight on safety": "n/a" if t is None else f"{float(t):.1f}",
+                     "Ranks first": row.get("first") or "none",
+                     "Full order (best first)": " > ".join(row.get("order") or []) or "none"})
+    return rows
+
+
+def _change_value(metric: str, v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:.2f}" if metric == "capability_score" else f"{v * 100:.1f} %"
+
+
+def _change_delta(metric: str, v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    return f"{v:+.2f}" if metric == "capability_score" else f"{v * 100:+.1f} pts"
+
+
+def change_rows(diff: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every compared metric of ``scorecard.diff``, significant changes first, then the largest changes."""
+    changes = [c for c in diff.get("changes") or [] if isinstance(c, dict)]
+    changes.sort(key=lambda c: (not c.get("significant"), -abs(c.get("change") or 0.0),
+                                str(c.get("candidate")), str(c.get("domain")), str(c.get("metric"))))
+    rows = []
+    for c in changes:
+        metric = str(c.get("metric"))
+        p = c.get("p_value")
+        rows.append({"Significant": "yes" if c.get("significant") else "", "Candidate": c.get("candidate"),
+                     "Domain": c.get("domain"), "Metric": METRIC_WORDS.get(metric, metric),
+                     "Before": _change_value(metric, c.get("old")), "Now": _change_value(metric, c.get("new")),
+                     "Change": _change_delta(metric, c.get("change")),
+                     "p-value": "n/a" if p is None else f"{p:.3f}", "Test": c.get("test") or "not tested",
+                     "Paired items": c.get("paired_n") or 0})
+    return rows
+
+
+def flag_change_rows(diff: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for key, what in (("new_flags", "appeared"), ("resolved_flags", "resolved")):
+        for f in diff.get(key) or []:
+            if isinstance(f, dict):
+                rows.append({"Candidate": f.get("candidate"), "Domain": f.get("domain"),
+                             "Flag": FLAG_TEXT.get(f.get("flag"), f.get("flag")), "Change": what})
+    return rows
+
+
+def assessment_label(info) -> str:
+    """A stored assessment (``store.AssessmentInfo``) in a selectbox: name, id and date."""
+    return f"{info.name} — {info.id} — {info.created_at[:16].replace('T', ' ')}"
+
+
+def ranking_warning(candidate: str, warning: str) -> str:
+    """A ranking warning such as ``tax_without_benefit in medical`` as a sentence."""
+    flag, _, domain = warning.partition(" in ")
+    where = f" in {domain}" if domain else ""
+    if flag == "tax_without_benefit":
+        return (f"{candidate}: tax without benefit{where} — it pays a high alignment tax there while its safety "
+                f"is weak, so it pays for safety it does not receive ({warning}).")
+    return f"{candidate}: {FLAG_TEXT.get(flag, flag)}{where} ({warning})."

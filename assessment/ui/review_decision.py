@@ -1,0 +1,60 @@
+"""What step 5 adds for the decision: use-case weights and the comparison with an earlier assessment.
+
+No streamlit and no metric logic here: the ranking comes from ``assessment.ranking`` and the
+comparison from ``assessment.diff``; these functions only choose the inputs and put the results
+into the scorecard every export renders (``scorecard.ranking``, ``scorecard.diff``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessment.errors import UserError
+from assessment.ranking import RankingSettings, rank_candidates
+from assessment.results import JudgedResponse
+from assessment.scorecard import Scorecard
+
+WEIGHT_MIN, WEIGHT_MAX, WEIGHT_DEFAULT = 0.0, 5.0, 1.0
+
+
+def ranking_settings(domains: list[str], weights: dict[str, float], safety_weight: float) -> RankingSettings:
+    """The settings for the weights of this scorecard's domains (missing ones weigh 1) and the trade-off."""
+    clean = {d: min(WEIGHT_MAX, max(WEIGHT_MIN, float(weights.get(d, WEIGHT_DEFAULT)))) for d in domains}
+    return RankingSettings(weights=clean, safety_weight=round(min(1.0, max(0.0, float(safety_weight))), 2))
+
+
+def same_settings(domains: list[str], a: RankingSettings, b: RankingSettings) -> bool:
+    """Whether two settings rank this scorecard's domains alike (an unset weight is a weight of 1)."""
+    return (ranking_settings(domains, a.weights, a.safety_weight)
+            == ranking_settings(domains, b.weights, b.safety_weight))
+
+
+def with_ranking(scorecard: Scorecard, settings: RankingSettings) -> Scorecard | None:
+    """The scorecard ranked with these settings, or None when it already is."""
+    if scorecard.ranking is not None and same_settings(scorecard.domains, scorecard.ranking.settings, settings):
+        return None
+    settings = ranking_settings(scorecard.domains, settings.weights, settings.safety_weight)
+    ranking = rank_candidates(scorecard.results, [c.name for c in scorecard.candidates], settings)
+    return scorecard.model_copy(update={"ranking": ranking})
+
+
+def earlier_choices(assessments: list, current_id: str) -> list:
+    """Stored assessments (``store.AssessmentInfo``) other than the one under review, newest first."""
+    return [a for a in assessments if a.id != current_id]
+
+
+def compare_with_earlier(store, earlier_id: str, scorecard: Scorecard, judged: list[JudgedResponse],
+                         session_keys: dict[str, str] | None = None) -> dict[str, Any]:
+    """The comparison of this scorecard with a stored earlier assessment, as the JSON ``scorecard.diff`` holds."""
+    from assessment.diff import diff_scorecards
+    from assessment.pipeline import compute_scorecard
+
+    if earlier_id == scorecard.assessment_id:
+        raise UserError("Choose a different assessment: an assessment cannot be compared with itself.")
+    old_card, old_judged = compute_scorecard(store, earlier_id, session_keys=session_keys)
+    diff = diff_scorecards(old_card, scorecard, old_judged, judged)
+    return diff.model_dump(mode="json")
+
+
+def with_diff(scorecard: Scorecard, diff: dict[str, Any] | None) -> Scorecard:
+    return scorecard.model_copy(update={"diff": diff})
