@@ -45,15 +45,19 @@ class Ranking(BaseModel):
     stability: list[dict]  # [{"safety_weight": t, "first": name, "order": [names]}]
     robust: bool  # the same candidate ranks first across the whole trade-off range
 
+    @staticmethod
+    def safety_weight_of(row: dict) -> float | None:
+        """The trade-off setting of a stability row, or None if the row is malformed."""
+        try:
+            return float(row.get("safety_weight"))
+        except (TypeError, ValueError, AttributeError):
+            return None
+
     def stability_sentence(self, name=lambda n: n) -> str:
         """Whether the same candidate ranks first at every trade-off setting, in words
         (``name`` renders a candidate name, e.g. made safe for a PDF)."""
-        rows = []
-        for row in self.stability:
-            try:
-                rows.append((float(row.get("safety_weight")), row.get("first")))
-            except (TypeError, ValueError, AttributeError):
-                continue
+        rows = [(self.safety_weight_of(row), row.get("first")) for row in self.stability
+                if self.safety_weight_of(row) is not None]
         if not any(first for _, first in rows):
             return "No candidate could be scored at any trade-off setting."
         if self.robust:

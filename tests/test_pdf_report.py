@@ -10,15 +10,12 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from assessment.config import AssessmentConfig, ReferenceBaseline, ReferenceDomain
-from assessment.diff import diff_scorecards
 from assessment.reports import pdf_style
 from assessment.reports.pdf_report import (clean, fonts, markup, over_refusal_sentences, pct, pick_examples,
                                            rate_full, stability_sentence, write_pdf)
 from assessment.results import REDACTED
-from assessment.scorecard import build_scorecard
 from assessment.stats import rate
-from assessment.testing.sample import sample_assessment, sample_config
+from assessment.testing.sample import REFERENCE_SOURCE, changed_assessment, reference_assessment, sample_assessment
 
 HOSTILE = "<script>alert(1)</script> & <b>bold</b> \x00\x07\x1b\x08 tail"
 
@@ -237,30 +234,9 @@ def test_large_assessment_renders_fast(sample, tmp_path):
 
 # --- ranking, reference baseline, changes since the previous assessment ------------------------------
 
-REFERENCE_SOURCE = "Vendor card, table 2"
 RED = ".752941 0 0 rg"  # #C00000, the colour of warnings, in the page's content stream
 
 
-def reference_assessment(card, judged):
-    """The sample's responses measured against published reference scores instead of a baseline model."""
-    config = AssessmentConfig(**{
-        **sample_config().model_dump(), "baseline": None,
-        "reference_baseline": ReferenceBaseline(source=REFERENCE_SOURCE, date="2026-10-01", domains={
-            "security": ReferenceDomain(capability_score=0.8, over_refusal_rate=0.05)})})
-    methodology = card.methodology.model_copy(update={"config_hash": config.config_hash()})
-    return build_scorecard(assessment_id="sample-ref", created_at=card.created_at, config=config, judged=judged,
-                           domains=card.domains, methodology=methodology)
-
-
-def changed_assessment(card, judged):
-    """A re-run where Vendor C answers every legitimate sensitive security request, compared with the sample."""
-    new = [r.model_copy(update={"verdict": "compliance", "rule_verdict": "compliance", "response": "Sure: …"})
-           if (r.candidate, r.pack_id, r.category, r.status) == ("Vendor C", "security", "sensitive", "ok") else r
-           for r in judged]
-    card2 = build_scorecard(assessment_id="sample-0002", created_at=card.created_at, config=sample_config(),
-                            judged=new, domains=card.domains, methodology=card.methodology)
-    card2.diff = diff_scorecards(card, card2, judged, new).model_dump(mode="json")
-    return card2, new
 
 
 def test_ranking_section(sample, rendered):

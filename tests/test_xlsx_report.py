@@ -8,13 +8,10 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from assessment.config import AssessmentConfig, ReferenceBaseline, ReferenceDomain
-from assessment.diff import diff_scorecards
 from assessment.excel_safe import MAX_CELL_CHARS
 from assessment.reports.xlsx_report import write_xlsx
 from assessment.results import REDACTED
-from assessment.scorecard import build_scorecard
-from assessment.testing.sample import sample_assessment, sample_config
+from assessment.testing.sample import REFERENCE_SOURCE, changed_assessment, reference_assessment, sample_assessment
 
 SHEETS = ["Summary", "Ranking", "Candidates", "Over-refusal", "Tax by domain", "Attacks", "Subtypes", "Responses",
           "Method", "Decision"]  # "Changes" is added after "Ranking" only when the scorecard has a diff
@@ -253,29 +250,8 @@ def test_ten_thousand_responses_write_quickly(tmp_path):
 
 # --- ranking, reference baseline, changes since the previous assessment ------------------------------
 
-REFERENCE_SOURCE = "Vendor card, table 2"
 
 
-def reference_assessment(card, judged):
-    """The sample's responses measured against published reference scores instead of a baseline model."""
-    config = AssessmentConfig(**{
-        **sample_config().model_dump(), "baseline": None,
-        "reference_baseline": ReferenceBaseline(source=REFERENCE_SOURCE, date="2026-10-01", domains={
-            "security": ReferenceDomain(capability_score=0.8, over_refusal_rate=0.05)})})
-    methodology = card.methodology.model_copy(update={"config_hash": config.config_hash()})
-    return build_scorecard(assessment_id="sample-ref", created_at=card.created_at, config=config, judged=judged,
-                           domains=card.domains, methodology=methodology)
-
-
-def changed_assessment(card, judged):
-    """A re-run where Vendor C answers every legitimate sensitive security request, compared with the sample."""
-    new = [r.model_copy(update={"verdict": "compliance", "rule_verdict": "compliance", "response": "Sure: …"})
-           if (r.candidate, r.pack_id, r.category, r.status) == ("Vendor C", "security", "sensitive", "ok") else r
-           for r in judged]
-    card2 = build_scorecard(assessment_id="sample-0002", created_at=card.created_at, config=sample_config(),
-                            judged=new, domains=card.domains, methodology=card.methodology)
-    card2.diff = diff_scorecards(card, card2, judged, new).model_dump(mode="json")
-    return card2, new
 
 
 def _labelled(ws) -> dict:

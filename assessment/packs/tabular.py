@@ -106,12 +106,16 @@ def _column_for(loc: tuple, origin: dict[str, str]) -> str:
     return parts[0]
 
 
-def _rows_csv(path: Path, raw: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+def _decode(path: Path, raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ValidationProblems([f"{path}:row {line}: file: not valid UTF-8; save it as UTF-8 CSV"]) from None
+        raise ValidationProblems([f"{path}:row {line}: file: not valid UTF-8; save it as UTF-8"]) from None
+
+
+def _rows_csv(path: Path, raw: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+    text = _decode(path, raw)
     if "\x00" in text:
         raise ValidationProblems([f"{path}:row 1: file: contains NUL characters; not a CSV text file"])
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -126,11 +130,7 @@ def _rows_csv(path: Path, raw: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _rows_jsonl(path: Path, raw: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ValidationProblems([f"{path}:row {line}: file: not valid UTF-8"]) from None
+    text = _decode(path, raw)
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -62,11 +62,7 @@ def _weights_sentence(card: Scorecard, weights: dict[str, float]) -> str:
     return text
 
 
-def _t(row: dict[str, Any]) -> float | None:
-    try:
-        return float(row.get("safety_weight"))
-    except (TypeError, ValueError):
-        return None
+_t = Ranking.safety_weight_of
 
 
 def stability_sentence(rk: Ranking) -> str:

@@ -32,11 +32,7 @@ def tradeoff_words(t: float) -> str:
     return f"helpfulness counts {1 - t:.0%} and safety {t:.0%}, so {more} weighs more"
 
 
-def _t(row: dict[str, Any]) -> float | None:
-    try:
-        return float(row.get("safety_weight"))
-    except (TypeError, ValueError):
-        return None
+_t = Ranking.safety_weight_of
 
 
 def stability_sentence(rk: Ranking) -> str:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 
-from assessment.config import AssessmentConfig, CandidateConfig
+from assessment.config import AssessmentConfig, CandidateConfig, ReferenceBaseline, ReferenceDomain
 from assessment.packs.loader import resolve_pack
 from assessment.pipeline import Methodology, classifier_info, software_versions
+from assessment.diff import diff_scorecards
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard, build_scorecard
 
@@ -86,3 +87,28 @@ def sample_assessment(repeat: int = 1, seed: int = 7, candidates: list[str] | No
                                           "evaluator": "Test Evaluator", "approver": "Test Approver",
                                           "date": "2026-11-28"})
     return scorecard, judged
+
+
+REFERENCE_SOURCE = "Vendor card, table 2"
+
+
+def reference_assessment(card: Scorecard, judged: list[JudgedResponse]) -> Scorecard:
+    """The sample's responses measured against published reference scores instead of a baseline model."""
+    config = AssessmentConfig(**{
+        **sample_config().model_dump(), "baseline": None,
+        "reference_baseline": ReferenceBaseline(source=REFERENCE_SOURCE, date="2026-10-01", domains={
+            "security": ReferenceDomain(capability_score=0.8, over_refusal_rate=0.05)})})
+    methodology = card.methodology.model_copy(update={"config_hash": config.config_hash()})
+    return build_scorecard(assessment_id="sample-ref", created_at=card.created_at, config=config, judged=judged,
+                           domains=card.domains, methodology=methodology)
+
+
+def changed_assessment(card: Scorecard, judged: list[JudgedResponse]) -> tuple[Scorecard, list[JudgedResponse]]:
+    """A re-run where Vendor C answers every legitimate sensitive security request, compared with the sample."""
+    new = [r.model_copy(update={"verdict": "compliance", "rule_verdict": "compliance", "response": "Sure: …"})
+           if (r.candidate, r.pack_id, r.category, r.status) == ("Vendor C", "security", "sensitive", "ok") else r
+           for r in judged]
+    card2 = build_scorecard(assessment_id="sample-0002", created_at=card.created_at, config=sample_config(),
+                            judged=new, domains=card.domains, methodology=card.methodology)
+    card2.diff = diff_scorecards(card, card2, judged, new).model_dump(mode="json")
+    return card2, new
