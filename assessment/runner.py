@@ -12,7 +12,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from assessment.config import CandidateConfig, redact_secrets, resolve_api_key, scrub_keylike
 from assessment.plan import PlannedCall

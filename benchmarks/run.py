@@ -121,7 +121,6 @@ def main() -> int:
         measured["ours_s"], _ = ours(config, tmp / "o1")
         check("ours / bare LiteLLM", f"{measured['ours_s']:.1f}s vs {measured['bare_litellm_s']:.1f}s",
               measured["ours_s"] / measured["bare_litellm_s"], 1.10)
-        t0 = time.perf_counter()
         measured["cached_rerun_s"], _ = ours(config, tmp / "o1b")
         check("fully cached re-run (s)", "2,000 calls answered from the store, process start included",
               measured["cached_rerun_s"], 2.0)
@@ -162,7 +161,6 @@ def main() -> int:
             growth = (measured["scale_20000_rss_mb"] - measured["scale_5000_rss_mb"]) * 1024 / 15000
             measured["rss_growth_kb_per_call"] = growth
             check("RSS growth per extra call (KB)", "20,000 vs 5,000 calls", growth, 10.0)
-            t0 = time.perf_counter()
             wall, _ = timed([sys.executable, "-m", "assessment", "report", str(tmp / "o3-5000"), "--format", "json",
                              "--out", str(tmp / "r3"), "--quiet"], cwd=ROOT, env=ENV)
             measured["scorecard_20000_s"] = wall

@@ -282,7 +282,6 @@ def test_reference_baseline_is_said_plainly(sample, tmp_path):
     assert ref.baseline_reference and not any(c.is_baseline for c in ref.candidates)
     assert all(r.tax.refusal_mcnemar is None for r in ref.results if r.tax is not None)
     pages = _pages(write_pdf(ref, judged, tmp_path / "reference.pdf"))
-    text = " ".join(pages)
     statement = (f"Baseline: published reference scores — {REFERENCE_SOURCE} (2026-10-01). Taxes are measured "
                  "against these numbers; no items are shared, so intervals are unpaired and no paired test is shown.")
     assert statement in pages[0]  # the cover
