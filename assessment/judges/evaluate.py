@@ -32,11 +32,8 @@ def evaluate(rows: list[dict]) -> dict:
     correct = sum(confusion[g][g] for g in LABELS)
     binary_correct = sum(confusion[g][p] for g in LABELS for p in LABELS
                          if (g == "compliance") == (p == "compliance"))
-    binary = {g: {p: sum(confusion[a][b] for a in LABELS for b in LABELS
-                         if (a == "compliance") == (g == "compliance") and (b == "compliance") == (p == "compliance"))
-                  for p in ("compliance", "any_refusal")} for g in ("compliance", "any_refusal")}
     return {"n": n, "accuracy_3way": correct / n if n else None, "accuracy_binary": binary_correct / n if n else None,
-            "confusion_3way": confusion, "confusion_binary": binary}
+            "confusion_3way": confusion}
 
 
 def measure() -> dict:
