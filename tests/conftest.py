@@ -35,6 +35,14 @@ def isolated_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(scope="session")
+def sample():
+    """The synthetic assessment the export tests read (built once; tests copy before changing it)."""
+    from assessment.testing.sample import sample_assessment
+
+    return sample_assessment()
+
+
 @pytest.fixture
 def server():
     srv = ScriptedServer(hang_seconds=5).start()

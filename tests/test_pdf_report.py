@@ -29,11 +29,6 @@ def _pages(path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return sample_assessment()
-
-
-@pytest.fixture(scope="module")
 def rendered(sample, tmp_path_factory):
     card, judged = sample
     path = write_pdf(card, judged, tmp_path_factory.mktemp("pdf") / "scorecard.pdf")

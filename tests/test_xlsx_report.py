@@ -20,11 +20,6 @@ HARMFUL_SENTINEL = "HARMFUL-COMPLETION-SENTINEL-7f3a"
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return sample_assessment()
-
-
-@pytest.fixture(scope="module")
 def written(sample, tmp_path_factory):
     """The sample written once with defaults, and reloaded: for the tests that only read it."""
     card, judged = sample

@@ -6,13 +6,13 @@ Every cell and paragraph is built through ``para()``, which escapes its text (``
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from assessment.reports import records
 from assessment.reports.pdf_style import FRAME_W, HEADER_BG, markup, pct, score, styles
 
 
@@ -62,17 +62,7 @@ def join_words(parts: list[str]) -> str:
 
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     """Nested dicts/lists as (dotted key, text) rows; keys that look like secrets are left out."""
-    if isinstance(value, dict):
-        out: list[tuple[str, str]] = []
-        for k, v in value.items():
-            if not re.search(r"(api_?key|secret|password|authorization|bearer|token)$", str(k), re.IGNORECASE):
-                out += flatten(v, f"{prefix}.{k}" if prefix else str(k))
-        return out or [(prefix, "none")]
-    if isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list, tuple)) for v in value):
-        return [row for i, v in enumerate(value, 1) for row in flatten(v, f"{prefix}[{i}]")]
-    if isinstance(value, (list, tuple)):
-        return [(prefix, ", ".join(_scalar(v) for v in value) or "none")]
-    return [(prefix, _scalar(value))]
+    return records.flatten(value, _scalar, prefix)
 
 
 def _scalar(v: Any) -> str:

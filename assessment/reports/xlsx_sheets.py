@@ -7,7 +7,6 @@ Every cell that can hold text from a model, a prompt, a pack or a user goes thro
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Sequence
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -15,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.excel_safe import write_cell
+from assessment.reports import records
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard
 
@@ -157,26 +157,9 @@ REFERENCE_DEFINITIONS = {  # when the baseline is published scores: nothing is p
     "tests": "No paired test: no items are shared with the published reference.",
 }
 
-_SECRET = re.compile(r"(api_?key|secret|password|authorization|bearer)$", re.IGNORECASE)
-
-
 def flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """Nested dicts and lists as (dotted key, scalar) rows; keys that look like secrets are left out."""
-    if isinstance(value, dict):
-        out: list[tuple[str, Any]] = []
-        for k, v in value.items():
-            if _SECRET.search(str(k)):
-                continue
-            out += flatten(v, f"{prefix}.{k}" if prefix else str(k))
-        return out or [(prefix, "none")]
-    if isinstance(value, (list, tuple)):
-        if all(not isinstance(v, (dict, list, tuple)) for v in value):
-            return [(prefix, ", ".join(str(_scalar(v)) for v in value) or "none")]
-        out = []
-        for i, v in enumerate(value, start=1):
-            out += flatten(v, f"{prefix}[{i}]")
-        return out
-    return [(prefix, _scalar(value))]
+    return records.flatten(value, _scalar, prefix)
 
 
 def _scalar(value: Any) -> Any:
