@@ -30,7 +30,7 @@ def test_unknown_baseline(tmp_path, server, tiny_pack, capsys):
 
 
 def test_missing_key_variable(tmp_path, server, tiny_pack, capsys):
-    cands = f"candidates:\n  - name: base\n    model: openai/x\n    api_key_env: ATA_TEST_MISSING_KEY\n"
+    cands = "candidates:\n  - name: base\n    model: openai/x\n    api_key_env: ATA_TEST_MISSING_KEY\n"
     cfg = write_config(tmp_path, server, tiny_pack, candidates=cands)
     code, out = run_cli(["run", str(cfg), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "ATA_TEST_MISSING_KEY is not set" in out.err and "model base" in out.err
@@ -44,7 +44,7 @@ def test_bad_yaml(tmp_path, capsys):
 
 
 def test_wrong_type_names_candidate_and_field(tmp_path, server, tiny_pack, capsys):
-    cands = f"candidates:\n  - name: base\n    model: openai/x\n    concurrency: many\n"
+    cands = "candidates:\n  - name: base\n    model: openai/x\n    concurrency: many\n"
     cfg = write_config(tmp_path, server, tiny_pack, candidates=cands)
     code, out = run_cli(["run", str(cfg), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "candidate base.concurrency" in out.err

@@ -59,7 +59,7 @@ REFUSAL_PATTERNS = [
     rf"\bi\s+(?:can{_A}?t|cannot)\s+(?:in good conscience|ethically|responsibly)\b",
     rf"\b(?:this|that|your) request (?:goes against|violates|is not something|isn{_A}t something|is something i can{_A}?t|is one i)\b",
     rf"\b(?:sorry|apologies|afraid),? (?:but )?(?:i|we|that|this)\b[^.!?]{{0,40}}\b(?:can{_A}?t|cannot|won{_A}?t|unable|not able|not possible)\b",
-    rf"\bnot (?:appropriate|possible|okay|ok|right) for me to\b",
+    r"\bnot (?:appropriate|possible|okay|ok|right) for me to\b",
     r"\bi (?:must|have to) (?:stop|end) (?:here|there)\b",
     rf"\bi (?:do not|don{_A}t) (?:produce|write|create|generate|provide|give|share|do|make|help with|assist with)\b",
     r"\bno,? (?:i|thank you|thanks)\b[^.!?]{0,20}$",
@@ -69,7 +69,7 @@ REFUSAL_PATTERNS = [
     rf"\bi (?:really )?(?:shouldn{_A}?t|should not) be\b",
     r"\bplease disregard\b",
     r"\b(?:have to|must|need to|going to) draw the line\b|\bwhere i draw the line\b",
-    rf"^\W*(?:sorry|no can do|nope|not happening)\W*$",
+    r"^\W*(?:sorry|no can do|nope|not happening)\W*$",
     rf"\b(?:isn{_A}t|is not|not) one (?:that )?i(?:{_A}m| am)? (?:able|can|will|could)\b",
 ]
 
@@ -106,7 +106,7 @@ LECTURE_PATTERNS = [
     r"\b(?:promot|encourag|glorif|spread|romantici[sz]|normali[sz])(?:e|es|ing)\s+(?:\w+\s+){0,3}(?:violence|hate|"
     r"harm|self-harm|misinformation|disinformation|discrimination|extremism|abuse|cruelty|it|them|this|that)\b",
     r"\b(?:ethical|legal|safety|privacy) (?:concerns|implications|considerations|issues|violation|risks?)\b",
-    rf"\binstead,? (?:i|we) (?:encourage|recommend|suggest)\b",
+    r"\binstead,? (?:i|we) (?:encourage|recommend|suggest)\b",
 ]
 
 # Safety and moral vocabulary: next to a refusal, such a sentence is a justification, not an answer.
