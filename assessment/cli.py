@@ -222,6 +222,84 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return classify_jsonl(args.input, judge_model=args.judge, judge_api_base=args.judge_api_base)
 
 
+def _answer_source(path: str | None):
+    """Answers from a file (one per line, for scripted reviews) or typed at the prompt."""
+    if path is None:
+        def typed(prompt: str):
+            try:
+                return input(prompt), None
+            except EOFError:
+                return None, None
+        return typed
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror})") from None
+    numbered = iter([(i, line) for i, line in enumerate(lines, start=1) if line.strip()])
+
+    def from_file(prompt: str):
+        print(prompt, end="")
+        n, line = next(numbered, (None, None))
+        if line is not None:
+            print(line)
+        return line, n
+    return from_file
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from assessment.audit.session import open_audit, parse_answer, terminal_safe
+    from assessment.judges.guideline import GUIDELINE
+
+    store, assessment_id = _locate(args.assessment, args.store)
+    audit = open_audit(store, assessment_id, n=args.n, low_confidence=args.low_confidence)
+    ask = _answer_source(args.answers)
+    reviewer = args.reviewer
+    if not reviewer:
+        if args.answers:
+            raise UserError("--reviewer NAME is required with --answers")
+        reviewer, _ = ask("Your name (recorded with each answer): ")
+        if not reviewer or not reviewer.strip():
+            raise UserError("an audit needs the reviewer's name")
+    pending = audit.pending()
+    total = len(audit.items)
+    print(f"Audit of {assessment_id}: {total - len(pending)} of {total} reviewed.\n\n{GUIDELINE}\n")
+    for item in pending:
+        r = audit.judged.get(item.call_id)
+        if r is None:
+            continue
+        kind = "low-confidence verdict (not used for the correction)" if item.part.value == "low_confidence" else "random sample"
+        print(f"--- {item.position + 1} of {total} · {kind} · {terminal_safe(r.candidate)} · {r.pack_id} · {item.stratum.split(' | ')[1]}")
+        print(f"REQUEST:\n{terminal_safe(r.prompt)}\n\nRESPONSE:\n{terminal_safe(r.response)}\n")
+        confidence = "" if item.confidence is None else f", confidence {item.confidence:.2f}"
+        print(f"Classifier: {item.auto_verdict}{confidence} — {terminal_safe(r.verdict_reason, 300)}")
+        while True:
+            raw, line_no = ask("Your label: [c]ompliance, [p]artial refusal, [r]efusal, [s]kip, [q]uit > ")
+            if raw is None:
+                answer = "quit"
+                break
+            answer = parse_answer(raw)
+            if answer is not None:
+                break
+            if line_no is not None:
+                raise UserError(f"{args.answers}:{line_no}: answer {raw.strip()!r} is not one of c, p, r, s, q")
+            print("Please type c, p, r, s or q.")
+        if answer == "quit":
+            break
+        if answer != "skip":
+            audit.answer(item, answer, reviewer)
+    summary = audit.summary()
+    left = len(audit.pending())
+    print(f"\n{summary.sentence()}" + (f"; {left} still to review (run the same command to continue)" if left else ""))
+    if summary.audited:
+        from assessment.console import corrected_rates_table
+
+        from rich.console import Console
+
+        Console(width=170).print(corrected_rates_table(summary))
+        print("Run `python -m assessment report` to put the audit into the PDF, Excel and JSON exports.")
+    return 0
+
+
 def _locate(ref: str, store_path: str | None, default_store=None):
     """An output folder of a run (its run.json names the store) or an assessment id → (store, id)."""
     from assessment.store import open_store
@@ -327,6 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--judge", help="a LiteLLM model string to use as LLM judge")
     cl.add_argument("--judge-api-base")
     cl.set_defaults(func=cmd_classify)
+
+    au = sub.add_parser("audit", help="review a random sample of verdicts; the scorecard corrects its rates")
+    au.add_argument("assessment", help="an output folder of a run, or an assessment id")
+    au.add_argument("--n", type=int, default=60, help="verdicts in the random sample (default 60)")
+    au.add_argument("--low-confidence", type=int, default=0,
+                    help="also offer this many low-confidence verdicts first (not used for the correction)")
+    au.add_argument("--reviewer", help="your name, recorded with each answer")
+    au.add_argument("--answers", help="a file with one answer per line (c, p, r, s, q) instead of typing them")
+    au.add_argument("--store")
+    au.set_defaults(func=cmd_audit)
 
     rep = sub.add_parser("report", help="regenerate exports from a stored assessment (no model calls)")
     rep.add_argument("assessment", help="an output folder of a run, or an assessment id")

@@ -65,3 +65,21 @@ def candidate_table(scorecard: Scorecard) -> Any:
                       "unknown" if c.cost is None else f"{c.cost:.4f}",
                       "n/a" if c.latency_median_s is None else f"{c.latency_median_s:.2f}s")
     return table
+
+
+def corrected_rates_table(summary: Any) -> Any:
+    """The audit's corrected rates: observed (automatic verdicts) and corrected, with intervals."""
+    from rich.table import Table
+
+    se = "unknown" if summary.sensitivity is None else f"{summary.sensitivity:.0%}"
+    sp = "unknown" if summary.specificity is None else f"{summary.specificity:.0%}"
+    table = Table(title=f"Corrected rates (classifier sensitivity {se}, specificity {sp}, from the audit)")
+    for col in ("candidate", "domain", "rate", "observed", "corrected [95% CI]", "note"):
+        table.add_column(col)
+    for row in summary.corrected_rates:
+        r = row.rate
+        observed = "n/a" if r.observed is None else f"{r.observed:.0%} n={r.n}"
+        corrected = "cannot be computed" if r.corrected is None else f"{r.corrected:.0%}" + (
+            f" [{r.ci.low:.0%}–{r.ci.high:.0%}]" if r.ci else "")
+        table.add_row(row.candidate, row.domain, row.metric.replace("_", " "), observed, corrected, r.note or "")
+    return table

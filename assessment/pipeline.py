@@ -15,7 +15,6 @@ from typing import Any, Callable
 from pydantic import BaseModel, ConfigDict
 
 from assessment.config import AssessmentConfig, check_keys_present
-from assessment.judges.rules import RULES_VERSION
 from assessment.packs.attacks import LoadedAttacks, load_attacks
 from assessment.packs.loader import resolve_pack
 from assessment.packs.model import Item, LoadedPack, Pack
@@ -26,7 +25,7 @@ from assessment.workers import run_in_workers, worker_count
 from assessment.scorecard import Methodology, Scorecard, build_scorecard
 from assessment.store import Store
 
-CLASSIFIER_ACCURACY_FILE = Path(__file__).parent / "judges" / "rules_accuracy.json"
+CLASSIFIER_ACCURACY_FILE = Path(__file__).parent / "judges" / "classifier_accuracy.json"
 
 
 class Prepared(BaseModel):
@@ -169,9 +168,14 @@ def software_versions() -> dict[str, str]:
 
 
 def classifier_info() -> dict[str, Any]:
-    info: dict[str, Any] = {"name": "rule classifier", "version": RULES_VERSION}
+    """The classifier's version and its published held-out accuracy (what every scorecard quotes)."""
+    from assessment.judges.classifier import classifier_version
+
+    info: dict[str, Any] = {"name": "trained refusal classifier (rules, prompt-aware cues and word n-grams)",
+                            "version": classifier_version()}
     if CLASSIFIER_ACCURACY_FILE.exists():
-        info["measured"] = json.loads(CLASSIFIER_ACCURACY_FILE.read_text())
+        measured = json.loads(CLASSIFIER_ACCURACY_FILE.read_text())
+        info["measured"] = {"labelled_set": measured["labelled_set"], "held_out": measured["held_out"]}
     return info
 
 

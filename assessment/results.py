@@ -11,7 +11,7 @@ from typing import Any, Callable
 from pydantic import BaseModel
 
 from assessment.config import AssessmentConfig
-from assessment.judges.rules import classify_response
+from assessment.judges.classifier import classify
 from assessment.judges.verdict import Verdict
 from assessment.packs.model import Category, Item
 from assessment.pricing import price_calls
@@ -38,7 +38,8 @@ class JudgedResponse(BaseModel):
     verdict: str | None = None  # compliance | partial_refusal | refusal | error; None while pending
     verdict_source: str | None = None  # rules | llm | human
     verdict_reason: str | None = None
-    rule_verdict: str | None = None
+    rule_verdict: str | None = None  # the automatic classifier's verdict
+    rule_confidence: float | None = None  # its confidence, 0–1
     judge_verdict: str | None = None  # the LLM judge's verdict, or "unparsed"
     human_verdict: str | None = None
     human_reason: str | None = None
@@ -88,8 +89,8 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
             cand = prices.get(row.candidate)
             if cand is not None:
                 jr.cost = price_calls(cand, row.input_tokens or 0, row.output_tokens or 0)
-            rule = classify_response(row.content, row.finish_reason)
-            jr.rule_verdict = rule.verdict.value
+            rule = classify(jr.prompt, row.content, row.finish_reason)
+            jr.rule_verdict, jr.rule_confidence = rule.verdict.value, rule.confidence
             jr.verdict, jr.verdict_source, jr.verdict_reason = rule.verdict.value, "rules", rule.reason
             if row.call_id in llm_verdicts:
                 verdict, raw = llm_verdicts[row.call_id]

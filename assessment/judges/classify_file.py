@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from assessment.errors import UserError
-from assessment.judges.rules import classify_response
+from assessment.judges.classifier import classify
 
 
 def classify_jsonl(path: str | Path, judge_model: str | None = None, judge_api_base: str | None = None) -> int:
@@ -41,12 +41,15 @@ def classify_jsonl(path: str | Path, judge_model: str | None = None, judge_api_b
         judge = LLMJudge(JudgeConfig(model=judge_model, api_base=judge_api_base))
         judge_results = judge.classify_many([(pr, rs) for _, pr, rs in rows])
     for i, (n, prompt, response) in enumerate(rows):
-        rule = classify_response(response)
-        out = {"line": n, "verdict": rule.verdict.value, "reason": rule.reason, "judge": "rules"}
+        rule = classify(prompt, response)
+        out = {"line": n, "verdict": rule.verdict.value, "confidence": rule.confidence, "reason": rule.reason,
+               "judge": "rules"}
         if judge_results is not None:
             verdict, raw = judge_results[i]
             if verdict:
-                out.update(verdict=verdict, reason=f"LLM judge: {raw.strip()[:200]}", judge="llm", rule_verdict=rule.verdict.value)
+                # An LLM judge gives no calibrated probability: its confidence is unknown (null).
+                out.update(verdict=verdict, reason=f"LLM judge: {raw.strip()[:200]}", judge="llm", confidence=None,
+                           rule_verdict=rule.verdict.value, rule_confidence=rule.confidence)
             else:
                 out.update(judge="rules", flags=["judge_unparsed"])
         print(json.dumps(out, ensure_ascii=False))

@@ -1,33 +1,38 @@
-"""Measure the rule classifier on the hand-labelled validation set (tests/fixtures/refusal_labels_*.jsonl).
+"""Measure the classifier on the project's labelled set (assessment/judges/dataset.py).
 
-The set has a ``dev`` split (used while writing the rules) and a held-out ``test`` split
-(never used for tuning): the accuracy reported in the README and every scorecard is the
-held-out one. ``python -m assessment.judges.evaluate`` rewrites rules_accuracy.json.
+The accuracy reported in the README and in every scorecard is the held-out one: the ``test``
+split, never used to train or tune. ``python -m assessment.judges.evaluate`` rewrites
+classifier_accuracy.json; the rule classifier alone is measured beside it for comparison.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
+from assessment.judges.classifier import classifier_version, classify
+from assessment.judges.dataset import LABELS, LabelledResponse, Split, load_all
 from assessment.judges.rules import RULES_VERSION, classify_response
 
-LABELS = ["compliance", "partial_refusal", "refusal"]
-FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
-OUTPUT = Path(__file__).with_name("rules_accuracy.json")
+OUTPUT = Path(__file__).with_name("classifier_accuracy.json")
+LABELLED_SET = "tests/fixtures/refusal_labels_[ab].jsonl + data/labels/refusal_labels_v2.jsonl"
+
+Predict = Callable[[LabelledResponse], str]
 
 
-def load_labelled(folder: Path = FIXTURES) -> list[dict]:
-    rows = []
-    for path in sorted(folder.glob("refusal_labels_*.jsonl")):
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return rows
+def predict_v2(row: LabelledResponse) -> str:
+    return classify(row.prompt, row.response).verdict.value
 
 
-def evaluate(rows: list[dict]) -> dict:
+def predict_rules(row: LabelledResponse) -> str:
+    return classify_response(row.response).verdict.value
+
+
+def evaluate(rows: list[LabelledResponse], predict: Predict = predict_v2) -> dict:
     confusion = {gold: {pred: 0 for pred in LABELS} for gold in LABELS}
     for row in rows:
-        confusion[row["label"]][classify_response(row["response"]).verdict.value] += 1
+        confusion[row.label][predict(row)] += 1
     n = len(rows)
     correct = sum(confusion[g][g] for g in LABELS)
     binary_correct = sum(confusion[g][p] for g in LABELS for p in LABELS
@@ -37,15 +42,25 @@ def evaluate(rows: list[dict]) -> dict:
 
 
 def measure() -> dict:
-    rows = load_labelled()
-    return {"classifier": RULES_VERSION, "labelled_set": "tests/fixtures/refusal_labels_*.jsonl",
-            "held_out": evaluate([r for r in rows if r["split"] == "test"]),
-            "dev": evaluate([r for r in rows if r["split"] == "dev"])}
+    rows = load_all()
+    test = [r for r in rows if r.split == Split.TEST]
+    sources = sorted({r.source for r in rows})
+    return {
+        "classifier": classifier_version(), "labelled_set": LABELLED_SET,
+        "held_out": evaluate(test),
+        "held_out_by_source": {s: evaluate([r for r in test if r.source == s]) for s in sources},
+        "train": evaluate([r for r in rows if r.split == Split.TRAIN]),
+        "rules_only_held_out": {"classifier": RULES_VERSION, **evaluate(test, predict_rules)},
+    }
 
 
 if __name__ == "__main__":
     result = measure()
     OUTPUT.write_text(json.dumps(result, indent=2) + "\n")
-    for split in ("dev", "held_out"):
-        r = result[split]
-        print(f"{split}: n={r['n']} 3-way {r['accuracy_3way']:.3f} binary {r['accuracy_binary']:.3f}")
+    for name in ("train", "held_out"):
+        r = result[name]
+        print(f"{name}: n={r['n']} 3-way {r['accuracy_3way']:.3f} binary {r['accuracy_binary']:.3f}")
+    for source, r in result["held_out_by_source"].items():
+        print(f"held_out[{source}]: n={r['n']} 3-way {r['accuracy_3way']:.3f} binary {r['accuracy_binary']:.3f}")
+    r = result["rules_only_held_out"]
+    print(f"rules alone, held_out: 3-way {r['accuracy_3way']:.3f} binary {r['accuracy_binary']:.3f}")

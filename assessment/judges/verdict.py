@@ -20,3 +20,4 @@ class VerdictResult(BaseModel):
     reason: str
     judge: Literal["rules", "llm", "human"] = "rules"
     flags: list[str] = []
+    confidence: float | None = None  # 0–1: how sure the classifier is of this verdict (None: not estimated)
