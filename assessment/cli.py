@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     au = sub.add_parser("audit", help="review a random sample of verdicts; the scorecard corrects its rates")
     au.add_argument("assessment", help="an output folder of a run, or an assessment id")
-    au.add_argument("--n", type=int, default=60, help="verdicts in the random sample (default 60)")
+    au.add_argument("--n", type=int, help="verdicts in the random sample (default 60; a larger number later draws more)")
     au.add_argument("--low-confidence", type=int, default=0,
                     help="also offer this many low-confidence verdicts first (not used for the correction)")
     au.add_argument("--reviewer", help="your name, recorded with each answer")

@@ -10,7 +10,7 @@ import json
 import threading
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +24,9 @@ from assessment.runner import CandidateProgress, Progress, RetryPolicy, Runner
 from assessment.workers import run_in_workers, worker_count
 from assessment.scorecard import Methodology, Scorecard, build_scorecard
 from assessment.store import Store
+
+if TYPE_CHECKING:
+    from assessment.audit.summary import AuditSummary
 
 CLASSIFIER_ACCURACY_FILE = Path(__file__).parent / "judges" / "classifier_accuracy.json"
 
@@ -209,8 +212,17 @@ def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[st
     methodology = build_methodology(stored, judged, judge_info)
     scorecard = build_scorecard(assessment_id=stored.id, created_at=stored.created_at, config=config, judged=judged,
                                 domains=stored.domains(), methodology=methodology, decision=store.decision(stored.id))
+    scorecard.audit = audit_summary(store, stored, judged)
     store.save_scorecard(stored.id, scorecard.model_dump_json())
     return scorecard, judged
+
+
+def audit_summary(store: Store, stored: StoredAssessment, judged: list[JudgedResponse]) -> "AuditSummary":
+    from assessment.audit.records import audit_items
+    from assessment.audit.summary import summarise_audit
+
+    return summarise_audit(audit_items(store, stored.id), judged, stored.config.partial_counts_as_refusal,
+                           stored.config.seed)
 
 
 def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], judge_info: dict | None) -> Methodology:

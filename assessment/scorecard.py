@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assessment.audit.summary import AuditSummary
 from assessment.config import AssessmentConfig
 from assessment.metrics import DomainResult, apply_flags, domain_result
 from assessment.ranking import Ranking, rank_candidates
@@ -67,6 +68,7 @@ class Scorecard(BaseModel):
     ranking: Ranking | None = None
     diff: dict[str, Any] | None = None  # the comparison with an earlier assessment, when asked for
     decision: dict[str, Any] | None = None
+    audit: AuditSummary = Field(default_factory=AuditSummary)  # a person's review of sampled verdicts, if any
 
     def result(self, candidate: str, domain: str) -> DomainResult | None:
         for r in self.results:

@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS judgements (
     verdict TEXT, score REAL, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (
     assessment_id TEXT PRIMARY KEY, record_json TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_items (
+    assessment_id TEXT NOT NULL, call_id TEXT NOT NULL, position INTEGER NOT NULL, part TEXT NOT NULL,
+    stratum TEXT NOT NULL, stratum_size INTEGER NOT NULL, auto_verdict TEXT NOT NULL, confidence REAL,
+    human_verdict TEXT, reviewer TEXT, note TEXT, answered_at TEXT, PRIMARY KEY (assessment_id, call_id));
 CREATE INDEX IF NOT EXISTS planned_by_key ON planned_calls (cache_key);
 """
 
@@ -180,6 +184,7 @@ class Store:
                 (assessment_id, assessment_id))
             for table in ("planned_calls", "call_errors", "overrides", "decisions"):
                 self.conn.execute(f"DELETE FROM {table} WHERE assessment_id=?", (assessment_id,))
+            self.conn.execute("DELETE FROM audit_items WHERE assessment_id=?", (assessment_id,))
             self.conn.execute("DELETE FROM assessments WHERE id=?", (assessment_id,))
 
     # --- plan and results ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Audit samples and answers in the assessment store (one table, created on first use).
+"""Audit samples and answers in the assessment store (table ``audit_items``).
 
 An answer records what a person judged the response to be; it does not change the verdict
 used in the rates (a human override does that). The audit measures the classifier.
@@ -11,22 +11,11 @@ from assessment.errors import UserError
 from assessment.judges.verdict import Verdict
 from assessment.store import Store, now_iso
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit_items (
-    assessment_id TEXT NOT NULL, call_id TEXT NOT NULL, position INTEGER NOT NULL, part TEXT NOT NULL,
-    stratum TEXT NOT NULL, stratum_size INTEGER NOT NULL, auto_verdict TEXT NOT NULL, confidence REAL,
-    human_verdict TEXT, reviewer TEXT, note TEXT, answered_at TEXT, PRIMARY KEY (assessment_id, call_id));
-"""
 LABELS = (Verdict.COMPLIANCE.value, Verdict.PARTIAL_REFUSAL.value, Verdict.REFUSAL.value)
-
-
-def _ensure(store: Store) -> None:
-    store.conn.executescript(SCHEMA)
 
 
 def save_sample(store: Store, assessment_id: str, items: list[AuditItem]) -> None:
     """Add items to the assessment's audit (items already there keep their answers)."""
-    _ensure(store)
     start = len(audit_items(store, assessment_id))
     with store.transaction():
         store.conn.executemany(
@@ -36,7 +25,6 @@ def save_sample(store: Store, assessment_id: str, items: list[AuditItem]) -> Non
 
 
 def audit_items(store: Store, assessment_id: str) -> list[AuditItem]:
-    _ensure(store)
     rows = store.conn.execute(
         "SELECT call_id, position, part, stratum, stratum_size, auto_verdict, confidence, human_verdict, reviewer, "
         "note, answered_at FROM audit_items WHERE assessment_id=? ORDER BY position", (assessment_id,)).fetchall()
@@ -50,7 +38,6 @@ def save_answer(store: Store, assessment_id: str, call_id: str, verdict: str, re
         raise UserError(f"audit answer {verdict!r} for {call_id}: expected one of {', '.join(LABELS)}")
     if not reviewer.strip():
         raise UserError("an audit answer needs the reviewer's name")
-    _ensure(store)
     cur = store.conn.execute(
         "UPDATE audit_items SET human_verdict=?, reviewer=?, note=?, answered_at=? WHERE assessment_id=? AND call_id=?",
         (verdict, reviewer.strip(), note, now_iso(), assessment_id, call_id))
@@ -59,5 +46,4 @@ def save_answer(store: Store, assessment_id: str, call_id: str, verdict: str, re
 
 
 def delete_audit(store: Store, assessment_id: str) -> None:
-    _ensure(store)
     store.conn.execute("DELETE FROM audit_items WHERE assessment_id=?", (assessment_id,))

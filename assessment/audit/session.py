@@ -45,16 +45,19 @@ class Audit(BaseModel):
         return summarise_audit(self.items, list(self.judged.values()), self.partial_counts, self.seed)
 
 
-def open_audit(store: Store, assessment_id: str, n: int = DEFAULT_SAMPLE, low_confidence: int = 0) -> Audit:
-    """Load the assessment's audit; draw the sample (or more of it, up to ``n`` random items) if needed."""
+def open_audit(store: Store, assessment_id: str, n: int | None = None, low_confidence: int = 0) -> Audit:
+    """Load the assessment's audit and continue it; draw the sample first if there is none
+    (``n`` random items, 60 by default), or more of it when ``n`` exceeds what was drawn."""
     from assessment.pipeline import compute_scorecard
 
-    if n < 1:
+    if n is not None and n < 1:
         raise UserError(f"--n must be at least 1 (got {n})")
     scorecard, judged = compute_scorecard(store, assessment_id)
     config_seed = scorecard.methodology.seed
     items = audit_items(store, assessment_id)
     drawn_random = sum(1 for it in items if it.part == Part.RANDOM)
+    if n is None:
+        n = drawn_random or DEFAULT_SAMPLE
     wants_low = low_confidence and not any(it.part == Part.LOW_CONFIDENCE for it in items)
     if drawn_random < n or wants_low:
         new = draw_sample(judged, max(0, n - drawn_random), assessment_id, config_seed,
