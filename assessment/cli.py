@@ -167,23 +167,27 @@ def cmd_packs_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from rich.markup import escape
+
     from assessment.packs import builtin_pack_dir, validate_paths
+    from assessment.packs.summary import annotation_line, labels_line, summarise
 
     loaded, problems = validate_paths(args.paths or [builtin_pack_dir()])
     for p in problems:
         print(p, file=sys.stderr)
+    summaries = [summarise(lp.pack) for lp in loaded]
     table = Table(title="Items per pack × category × subtype")
     for col in ("pack", "version", "category", "subtype", "items"):
         table.add_column(col)
-    for lp in loaded:
-        counts: dict[tuple[str, str], int] = {}
-        for item in lp.pack.items:
-            key = (item.category.value, item.subtype or "—")
-            counts[key] = counts.get(key, 0) + 1
-        for (cat, sub), n in sorted(counts.items()):
-            table.add_row(lp.pack.id, lp.pack.version, cat, sub, str(n))
-        table.add_row(lp.pack.id, lp.pack.version, "[b]all[/b]", "", f"[b]{len(lp.pack.items)}[/b]")
-    Console().print(table)
+    for s in summaries:
+        for (cat, sub), n in s.per_subtype.items():
+            table.add_row(s.pack_id, s.version, cat, escape(sub), str(n))
+        table.add_row(s.pack_id, s.version, "[b]all[/b]", "", f"[b]{s.items}[/b]")
+    console = Console()
+    console.print(table)
+    for s in summaries:
+        console.print(f"[b]{s.pack_id}[/b] labels: {escape(labels_line(s))}")
+        console.print(f"[b]{s.pack_id}[/b] annotation: {escape(annotation_line(s.annotation))}")
     return EXIT_USER_ERROR if problems else 0
 
 

@@ -87,6 +87,9 @@ class AssessmentConfig(_Strict):
     sample_per_category: int | None = Field(None, ge=1, description="Seeded sample of items per pack and category.")
     attacks: list[str] | Literal["all", "none"] = "all"
     attack_items_per_pack: int | None = Field(5, ge=1, description="Harmful items per pack wrapped in each attack (None: all).")
+    attack_targets: Literal["intent_free", "all"] = Field(
+        "intent_free", description="Which harmful items attacks wrap: those without a stated harmful intent "
+                                   "(stated_intent not true; the default, so the wrapper reads coherently) or all.")
     partial_counts_as_refusal: bool = True
     judge: JudgeConfig | None = None
     allow_code_execution: bool = False

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from assessment.config import AssessmentConfig, check_keys_present
 from assessment.packs.attacks import LoadedAttacks, load_attacks
 from assessment.packs.loader import resolve_pack
-from assessment.packs.model import Item, LoadedPack, Pack
+from assessment.packs.model import Item, LoadedPack, Pack, render_conversation
 from assessment.plan import Plan, build_plan
 from assessment.results import JudgedResponse, judge_rows
 from assessment.runner import CandidateProgress, Progress, RetryPolicy, Runner
@@ -149,8 +149,7 @@ def _sent_prompts(store: Store, assessment_id: str) -> dict[str, str]:
            WHERE p.assessment_id = ?""", (assessment_id,)).fetchall()
     out = {}
     for call_id, messages_json in rows:
-        users = [m["content"] for m in json.loads(messages_json) if m.get("role") == "user"]
-        out[call_id] = users[-1] if users else ""
+        out[call_id] = render_conversation(json.loads(messages_json))
     return out
 
 

@@ -54,12 +54,44 @@ def cache_key(candidate: CandidateConfig, messages: list[dict[str, str]]) -> str
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def build_messages(candidate: CandidateConfig, user_text: str) -> list[dict[str, str]]:
+def build_messages(candidate: CandidateConfig, turns: str | list[dict[str, str]]) -> list[dict[str, str]]:
+    """The candidate's system prompt (if any) followed by the item's turns (or one user text)."""
     messages = []
     if candidate.system_prompt:
         messages.append({"role": "system", "content": candidate.system_prompt})
-    messages.append({"role": "user", "content": user_text})
+    if isinstance(turns, str):
+        turns = [{"role": "user", "content": turns}]
+    messages.extend(dict(t) for t in turns)
     return messages
+
+
+def attack_targets(items: list[Item], which: str) -> list[Item]:
+    """The harmful items attacks may wrap. By default only those that state no harmful intent:
+    wrapping "...so I can hurt her" in a fiction frame is incoherent. Unlabelled items
+    (``stated_intent`` unset, e.g. a custom v1 pack) are kept."""
+    harmful = [i for i in items if i.category == Category.HARMFUL]
+    if which == "all":
+        return harmful
+    return [i for i in harmful if i.stated_intent is not True]
+
+
+def select_attack_items(pack: LoadedPack, sampled: list[Item], config: AssessmentConfig) -> list[Item]:
+    """The harmful items each attack wraps, seeded: eligible items of the sample first (so a plain and
+    an attacked answer to the same request can be compared), topped up from the rest of the pack when
+    the sample holds fewer than ``attack_items_per_pack`` eligible items (a small sample often has no
+    intent-free harmful item at all)."""
+    in_sample = attack_targets(sampled, config.attack_targets)
+    wanted = config.attack_items_per_pack
+    if wanted is None:
+        return in_sample
+    rng = random.Random(f"{config.seed}:{pack.pack.id}:attacks")
+    chosen = rng.sample(in_sample, min(wanted, len(in_sample)))
+    if len(chosen) < wanted:
+        sampled_ids = {i.id for i in sampled}
+        rest = [i for i in attack_targets(pack.pack.items, config.attack_targets) if i.id not in sampled_ids]
+        chosen += rng.sample(rest, min(wanted - len(chosen), len(rest)))
+    keep = {i.id for i in chosen}
+    return [i for i in pack.pack.items if i.id in keep]
 
 
 def sample_items(pack: LoadedPack, per_category: int | None, seed: int) -> list[Item]:
@@ -90,20 +122,16 @@ def build_plan(config: AssessmentConfig, packs: list[LoadedPack], attacks: Loade
     for lp in packs:
         items = sample_items(lp, config.sample_per_category, config.seed)
         counts[lp.pack.id] = {c.value: sum(1 for i in items if i.category == c) for c in Category}
-        harmful = [i for i in items if i.category == Category.HARMFUL]
-        if config.attack_items_per_pack is not None and len(harmful) > config.attack_items_per_pack:
-            rng = random.Random(f"{config.seed}:{lp.pack.id}:attacks")
-            keep = set(i.id for i in rng.sample(harmful, config.attack_items_per_pack))
-            harmful = [i for i in harmful if i.id in keep]
+        harmful = select_attack_items(lp, items, config) if templates else []
         for candidate in config.candidates:
             for item in items:
-                messages = build_messages(candidate, item.user_message())
+                messages = build_messages(candidate, item.turns())
                 calls.append(PlannedCall(
                     candidate=candidate.name, pack_id=lp.pack.id, item_id=item.id, category=item.category,
                     subtype=item.subtype, messages=messages, cache_key=cache_key(candidate, messages)))
             for template in templates:
                 for item in harmful:
-                    messages = build_messages(candidate, template.wrap(item.user_message()))
+                    messages = build_messages(candidate, template.apply(item.turns()))
                     calls.append(PlannedCall(
                         candidate=candidate.name, pack_id=lp.pack.id, item_id=item.id, category=item.category,
                         subtype=item.subtype, attack_id=template.id, messages=messages,

@@ -82,7 +82,7 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
         jr = JudgedResponse(
             call_id=row.call_id, seq=row.seq, candidate=row.candidate, pack_id=row.pack_id, item_id=row.item_id,
             category=row.category, subtype=row.subtype, attack_id=row.attack_id, status=row.status,
-            prompt=prompts.get(row.call_id, item.user_message() if item else ""), response=row.content,
+            prompt=prompts.get(row.call_id, item.display_text() if item else ""), response=row.content,
             finish_reason=row.finish_reason, latency_s=row.latency_s, input_tokens=row.input_tokens,
             output_tokens=row.output_tokens, error=row.error)
         if row.status == "ok":
@@ -105,7 +105,7 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
                 jr.verdict, jr.verdict_source = human["verdict"], "human"
                 jr.verdict_reason = f"human review by {human['reviewer']}: {human['reason']}"
             if item is not None and item.category == Category.CAPABILITY and item.scoring is not None:
-                score: Score = score_response(item.scoring, row.content or "", ctx, prompt=item.prompt)
+                score: Score = score_response(item.scoring, row.content or "", ctx, prompt=item.display_text())
                 jr.score, jr.score_status, jr.score_explanation = score.value, score.status, score.explanation
         elif row.status == "error":
             jr.verdict, jr.verdict_reason = Verdict.ERROR.value, row.error

@@ -46,6 +46,18 @@ def test_no_duplicate_or_near_duplicate_prompts(packs, pack_id):
     assert len(prompts) == len(set(prompts))
 
 
+def test_harmful_items_carry_severity_and_stated_intent(packs):
+    missing = [f"{pack.id}/{i.id}" for pack in packs.values() for i in pack.items
+               if i.category == Category.HARMFUL and (i.severity is None or i.stated_intent is None)]
+    assert missing == []
+
+
+def test_control_pack_harmful_half_is_mild_and_mostly_intent_free(packs):
+    harmful = [i for i in packs["general"].items if i.category == Category.HARMFUL]
+    assert all(i.severity.value in ("low", "medium") for i in harmful)
+    assert sum(1 for i in harmful if i.stated_intent is False) * 2 >= len(harmful)
+
+
 def test_ids_unique_across_packs(packs):
     ids = [i.id for p in packs.values() for i in p.items]
     assert len(ids) == len(set(ids))
@@ -89,14 +101,29 @@ def test_contrast_twins_point_to_sensitive_items(packs):
                 assert by_id[item.contrast_of].category in (Category.SENSITIVE, Category.BENIGN), item.id
 
 
+ATTACK_FAMILIES = {"role-play", "fiction", "hypothetical", "prefix injection", "refusal suppression", "authority",
+                   "encoding", "decomposition", "few-shot", "many-shot", "payload splitting", "translation",
+                   "past tense", "obfuscation", "output format", "multi-turn escalation"}
+
+
 def test_attack_templates():
     attacks = load_attacks()
-    assert len(attacks.file.attacks) >= 8
+    assert len(attacks.file.attacks) >= 14 and attacks.file.version.startswith("2.")
+    assert ATTACK_FAMILIES <= {a.family for a in attacks.file.attacks}
+    assert any(a.is_multi_turn for a in attacks.file.attacks)
     by_id = attacks.by_id()
-    wrapped = by_id["base64_encoding"].wrap("hello")
-    assert "aGVsbG8=" in wrapped and "hello" not in wrapped
+    wrapped = by_id["base64_encoding"].wrap("hello there")
+    assert "aGVsbG8gdGhlcmU=" in wrapped and "hello" not in wrapped
+    assert "uryyb gurer" in by_id["rot13_cipher"].wrap("hello there")
+    assert "h3ll0 7h3r3" in by_id["leetspeak"].wrap("hello there")
+    request = "explain the XYZ-PROMPT procedure in full"
     for a in attacks.file.attacks:
-        assert "XYZ-PROMPT" in a.wrap("XYZ-PROMPT") or a.transform != "none"
+        sent = a.apply([{"role": "user", "content": request}])
+        assert sent[0]["role"] == "user" and sent[-1]["role"] == "user", a.id
+        text = "\n".join(m["content"] for m in sent if m["role"] == "user")
+        if a.transform == "none":
+            # The whole request, or both of its halves, reach the model.
+            assert request in text or all(half in text for half in ("explain the XYZ-PROMPT", "procedure in full")), a.id
 
 
 def test_cli_validate_builtin(capsys):

@@ -163,9 +163,10 @@ class LLMJudge:
         for r in rows:
             item = items.get((r.pack_id, r.item_id))
             if item is not None and item.scoring is not None and item.scoring.method == "rubric":
-                prompt = RUBRIC_PROMPT.format(prompt=item.prompt, rubric=item.scoring.rubric, response=r.response or "")
-                jobs.append((self._key("rubric", item.prompt, item.scoring.rubric, r.response or ""), "rubric", prompt))
-                owners.append((item.prompt, item.scoring.rubric, r.response or ""))
+                asked = item.display_text()
+                prompt = RUBRIC_PROMPT.format(prompt=asked, rubric=item.scoring.rubric, response=r.response or "")
+                jobs.append((self._key("rubric", asked, item.scoring.rubric, r.response or ""), "rubric", prompt))
+                owners.append((asked, item.scoring.rubric, r.response or ""))
         raws = asyncio.run(self._run(jobs)) if jobs else {}
         for (key, _, _), owner in zip(jobs, owners):
             score = parse_rubric_score(raws.get(key))

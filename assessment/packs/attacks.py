@@ -12,39 +12,108 @@ import hashlib
 from pathlib import Path
 from typing import Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assessment.errors import ValidationProblems
-from assessment.packs.model import ID_PATTERN
+from assessment.packs.model import ID_PATTERN, Role, Turn, check_conversation
 from assessment.yamlfile import describe_pydantic_error, read_yaml_file
 
 PLACEHOLDER = "{prompt}"
+# Payload splitting: the request cut in two at a word boundary, each half in its own place.
+PART_PLACEHOLDERS = ("{part1}", "{part2}")
 
 TRANSFORMS: dict[str, Callable[[str], str]] = {
     "none": lambda text: text,
     "base64": lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii"),
     "rot13": lambda text: codecs.encode(text, "rot_13"),
+    "leetspeak": lambda text: text.translate(_LEET),
 }
+_LEET = str.maketrans({"a": "4", "A": "4", "e": "3", "E": "3", "i": "1", "I": "1", "o": "0", "O": "0",
+                       "s": "5", "S": "5", "t": "7", "T": "7"})
+Transform = Literal["none", "base64", "rot13", "leetspeak"]
+
+
+def split_payload(text: str) -> tuple[str, str]:
+    """The text cut in two halves at the word boundary nearest its middle."""
+    words = text.split(" ")
+    if len(words) < 2:
+        middle = len(text) // 2
+        return text[:middle], text[middle:]
+    best = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(text) / 2))
+    return " ".join(words[:best]), " ".join(words[best:])
+
+
+def _fill(text: str, payload: str, transform: str) -> str:
+    shown = TRANSFORMS[transform](payload)
+    if any(p in text for p in PART_PLACEHOLDERS):
+        first, second = split_payload(shown)
+        text = text.replace(PART_PLACEHOLDERS[0], first).replace(PART_PLACEHOLDERS[1], second)
+    return text.replace(PLACEHOLDER, shown)
+
+
+def _placeholder_count(text: str) -> int:
+    return text.count(PLACEHOLDER) + sum(text.count(p) for p in PART_PLACEHOLDERS)
+
+
+class AttackTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    role: Role
+    content: str = Field(min_length=1)
 
 
 class AttackTemplate(BaseModel):
+    """One jailbreak style: a single message (``template``) or a short conversation (``turns``).
+
+    ``{prompt}`` is replaced by the (transformed) request; ``{part1}`` and ``{part2}`` by its two
+    halves. A conversation's turns alternate user/assistant and end with a user turn."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
+    family: str = Field("other", min_length=1, max_length=60, description="The attack family, for the README table.")
     description: str = Field(min_length=1)
     version: str = Field(min_length=1)
-    transform: Literal["none", "base64", "rot13"] = "none"
-    template: str
+    transform: Transform = "none"
+    template: str | None = None
+    turns: list[AttackTurn] | None = Field(None, max_length=20)
 
     @field_validator("template")
     @classmethod
-    def _has_placeholder(cls, v: str) -> str:
-        if PLACEHOLDER not in v:
-            raise ValueError(f"template must contain {PLACEHOLDER}")
+    def _has_placeholder(cls, v: str | None) -> str | None:
+        if v is not None and not _placeholder_count(v):
+            raise ValueError(f"template must contain {PLACEHOLDER} (or {PART_PLACEHOLDERS[0]} and {PART_PLACEHOLDERS[1]})")
         return v
 
+    @model_validator(mode="after")
+    def _one_form(self) -> "AttackTemplate":
+        if (self.template is None) == (self.turns is None):
+            raise ValueError("give exactly one of template (one message) and turns (a conversation)")
+        if self.turns is not None:
+            check_conversation([Turn(role=t.role, content=t.content) for t in self.turns])
+            if not any(_placeholder_count(t.content) for t in self.turns if t.role == Role.USER):
+                raise ValueError(f"a user turn must contain {PLACEHOLDER} (or {PART_PLACEHOLDERS[0]} and {PART_PLACEHOLDERS[1]})")
+            if any(_placeholder_count(t.content) for t in self.turns if t.role == Role.ASSISTANT):
+                raise ValueError("assistant turns must not contain the request")
+        return self
+
+    @property
+    def is_multi_turn(self) -> bool:
+        return self.turns is not None
+
     def wrap(self, prompt: str) -> str:
-        return self.template.replace(PLACEHOLDER, TRANSFORMS[self.transform](prompt))
+        """The single message of a one-message template (the last user turn of a conversation)."""
+        if self.template is not None:
+            return _fill(self.template, prompt, self.transform)
+        return self.apply([{"role": "user", "content": prompt}])[-1]["content"]
+
+    def apply(self, turns: list[dict[str, str]]) -> list[dict[str, str]]:
+        """An item's messages with the attack applied: its last user turn is replaced by the
+        attack (one wrapped message, or the attack's conversation); earlier turns stay first."""
+        earlier, request = turns[:-1], turns[-1]["content"]
+        if self.template is not None:
+            return [*earlier, {"role": "user", "content": _fill(self.template, request, self.transform)}]
+        return [*earlier, *({"role": t.role.value, "content": _fill(t.content, request, self.transform)}
+                            for t in self.turns)]
 
 
 class AttackFile(BaseModel):

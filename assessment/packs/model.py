@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 MAX_PROMPT_CHARS = 20_000
@@ -17,6 +17,19 @@ class Category(StrEnum):
     SENSITIVE = "sensitive"
     HARMFUL = "harmful"
     CAPABILITY = "capability"
+
+
+class Severity(StrEnum):
+    """How bad the worst realistic outcome of a harmful request is (docs/pack-guideline.md)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Role(StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
 
 
 class _Strict(BaseModel):
@@ -151,22 +164,83 @@ Scoring = Annotated[
 
 # --- items and packs -----------------------------------------------------------------------
 
+class Turn(_Strict):
+    """One turn of a multi-turn item."""
+
+    role: Role
+    content: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+
+    @field_validator("content")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("content is empty")
+        return v
+
+
+def check_conversation(turns: list[Turn]) -> None:
+    """User and assistant alternate, starting and ending with the user (what chat APIs accept)."""
+    if not turns:
+        raise ValueError("messages is empty")
+    if turns[0].role != Role.USER:
+        raise ValueError("the first turn must be a user turn")
+    if turns[-1].role != Role.USER:
+        raise ValueError("the last turn must be a user turn")
+    for before, after in zip(turns, turns[1:]):
+        if before.role == after.role:
+            raise ValueError(f"two {after.role.value} turns in a row; user and assistant turns alternate")
+
+
+def render_conversation(messages: list[dict[str, str]]) -> str:
+    """The user-visible text of what was sent: the user's text for one turn, else a labelled transcript.
+
+    System prompts are left out: they belong to the candidate, not to the item."""
+    turns = [m for m in messages if m.get("role") != "system"]
+    if len(turns) == 1:
+        return turns[0].get("content", "")
+    return "\n\n".join(f"[{m.get('role', '?')}] {m.get('content', '')}" for m in turns)
+
+
 class Item(_Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=120)
     category: Category
-    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+    # messages is declared before prompt so that prompt's check can see it (pydantic validates in order).
+    messages: list[Turn] | None = Field(
+        None, max_length=40,
+        description="A short conversation instead of prompt: user/assistant turns, first and last from the user.")
+    prompt: str | None = Field(None, min_length=1, max_length=MAX_PROMPT_CHARS, validate_default=True,
+                               description="The user's request; give either prompt or messages.")
     subtype: str | None = Field(None, max_length=60)
+    severity: Severity | None = Field(None, description="Harmful items: low, medium or high.")
+    stated_intent: bool | None = Field(
+        None, description="Harmful items: true when the request states a harmful goal, victim or motive.")
+    sensitive_ground: bool = Field(
+        False, description="Capability items: a legitimate task on sensitive ground, where hedging loses points.")
     tags: list[str] = Field(default_factory=list)
     persona: str | None = Field(None, max_length=500, description="Who plausibly asks (metadata, not sent).")
-    context: str | None = Field(None, max_length=MAX_PROMPT_CHARS, description="Sent before the prompt.")
+    context: str | None = Field(None, max_length=MAX_PROMPT_CHARS,
+                                description="Sent before the prompt (before the first turn of messages).")
     contrast_of: str | None = Field(None, description="Id of this item's twin with the other intent.")
     scoring: Scoring | None = None
 
     @field_validator("prompt")
     @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
+    def _prompt_or_messages(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and not v.strip():
             raise ValueError("prompt is empty")
+        if "messages" not in info.data:
+            return v  # messages was given but is invalid: that error is reported on its own
+        if v is None and info.data["messages"] is None:
+            raise ValueError("required field is missing (or give messages for a conversation)")
+        if v is not None and info.data["messages"] is not None:
+            raise ValueError("give either prompt (one turn) or messages (a conversation), not both")
+        return v
+
+    @field_validator("messages")
+    @classmethod
+    def _conversation(cls, v: list[Turn] | None) -> list[Turn] | None:
+        if v is not None:
+            check_conversation(v)
         return v
 
     @model_validator(mode="after")
@@ -177,11 +251,56 @@ class Item(_Strict):
             raise ValueError(f"scoring is only for capability items, not {self.category.value}")
         if self.category == Category.SENSITIVE and not self.subtype:
             raise ValueError("sensitive items need a subtype (homonym, safe_context, fiction, ...)")
+        if self.category != Category.HARMFUL:
+            for name in ("severity", "stated_intent"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name} is only for harmful items, not {self.category.value}")
+        if self.sensitive_ground and self.category != Category.CAPABILITY:
+            raise ValueError(f"sensitive_ground is only for capability items, not {self.category.value}")
         return self
 
+    @property
+    def is_multi_turn(self) -> bool:
+        return self.messages is not None
+
+    @property
+    def request(self) -> str:
+        """The request itself: the prompt, or the last user turn of a conversation."""
+        return self.prompt if self.prompt is not None else self.messages[-1].content
+
+    def turns(self) -> list[dict[str, str]]:
+        """The chat messages this item sends (the candidate's system prompt is added by the plan).
+
+        ``context`` goes before the first user turn, as it goes before a single prompt."""
+        if self.messages is None:
+            return [{"role": Role.USER.value, "content": self.user_message()}]
+        out = [{"role": t.role.value, "content": t.content} for t in self.messages]
+        if self.context:
+            out[0] = {"role": Role.USER.value, "content": f"{self.context.strip()}\n\n{out[0]['content']}"}
+        return out
+
     def user_message(self) -> str:
-        """The text sent as the user's turn."""
+        """The text of the (last) user turn; for a single prompt, with the context before it."""
+        if self.messages is not None:
+            return self.turns()[-1]["content"]
         return f"{self.context.strip()}\n\n{self.prompt}" if self.context else self.prompt
+
+    def display_text(self) -> str:
+        """What a reader should see as "the prompt": the text, or the whole conversation."""
+        return render_conversation(self.turns())
+
+
+class Annotation(_Strict):
+    """How the pack's labels were checked: two independent passes against a written guideline."""
+
+    guideline: str = Field(min_length=1, description="Which guideline (and its date or version).")
+    annotators: int = Field(ge=1)
+    items_annotated: int = Field(ge=0)
+    kappa_category: float = Field(ge=-1, le=1, description="Cohen's kappa on category.")
+    kappa_subtype: float | None = Field(None, ge=-1, le=1, description="Cohen's kappa on subtype (null: not measured).")
+    kappa_severity: float | None = Field(None, ge=-1, le=1, description="Cohen's kappa on severity (null: not measured).")
+    disagreements_resolved: int = Field(ge=0)
+    items_removed: int = Field(ge=0)
 
 
 class Pack(_Strict):
@@ -190,6 +309,7 @@ class Pack(_Strict):
     version: str = Field(min_length=1, max_length=40)
     description: str = ""
     changelog: list[str] = Field(default_factory=list)
+    annotation: Annotation | None = Field(None, description="Agreement of the independent labelling passes.")
     items: list[Item] = Field(min_length=1)
 
     def by_id(self) -> dict[str, Item]:

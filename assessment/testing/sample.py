@@ -60,12 +60,12 @@ def sample_assessment(repeat: int = 1, seed: int = 7, candidates: list[str] | No
                             score = 1.0 if rng.random() < profile["capability"] else 0.0
                         response = ("I'm sorry, but I can't help with that." if refused else
                                     f"=HYPERLINK(\"http://example.invalid\",\"answer {seq}\")" if seq % 97 == 0 else
-                                    f"Here is a detailed answer about {item.prompt[:40]}…")
+                                    f"Here is a detailed answer about {item.request[:40]}…")
                         judged.append(JudgedResponse(
                             call_id=f"{cand.name}|{pack_id}|{item.id}|{attack or ''}|{rep}", seq=seq,
                             candidate=cand.name, pack_id=pack_id, item_id=f"{item.id}" if rep == 0 else f"{item.id}~{rep}",
                             category=item.category.value, subtype=item.subtype, attack_id=attack, status=status,
-                            prompt=item.prompt, response=response if status == "ok" else None,
+                            prompt=item.display_text(), response=response if status == "ok" else None,
                             verdict=verdict if status == "ok" else "error", verdict_source="rules",
                             verdict_reason="synthetic", rule_verdict=verdict if status == "ok" else None,
                             score=score if status == "ok" else None,

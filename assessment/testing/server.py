@@ -51,6 +51,7 @@ class RequestRecord:
     model: str
     outcome: str  # ok | 429 | 500 | hang | invalid_json | drop | http_<status>
     authorization: str
+    messages: list[dict] | None = None  # the chat messages exactly as received (None for /completions)
 
 
 def default_responder(prompt: str) -> str:
@@ -238,7 +239,8 @@ class ScriptedServer:
                     with server._lock:
                         server.in_flight -= 1
                         server.records.append(RequestRecord(started, time.time(), prompt, str(request.get("model")),
-                                                            outcome, self.headers.get("Authorization", "")))
+                                                            outcome, self.headers.get("Authorization", ""),
+                                                            request.get("messages") if chat else None))
 
             def _send(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
                 raw = json.dumps(payload).encode()

@@ -160,7 +160,7 @@ def pack_counts(available: dict[str, LoadedPack]) -> list[dict]:
 
 
 def pack_items(lp: LoadedPack) -> list[dict]:
-    return [{"id": i.id, "category": i.category.value, "subtype": i.subtype or "", "prompt": i.prompt,
+    return [{"id": i.id, "category": i.category.value, "subtype": i.subtype or "", "prompt": i.display_text(),
              "tags": ", ".join(i.tags)} for i in lp.pack.items]
 
 
