@@ -10,15 +10,55 @@ from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
 from assessment.reports import records
-from assessment.reports.pdf_style import FRAME_W, HEADER_BG, markup, pct, score, styles
+from assessment.reports.pdf_style import (FRAME_W, HEADER_BG, clean, markup, pct, score, styles, word_pieces,
+                                          wrap_pieces)
+
+CELL_PADDING = 3  # left and right, in every table
+MIN_CELL_FONT = 6.5  # a cell's font shrinks to this before a long name is wrapped at a hyphen or underscore
 
 
 def para(text: object, style: str = "body", limit: int = 1500, max_lines: int = 40) -> Paragraph:
     """A paragraph of plain (untrusted or not) text: always escaped."""
     return Paragraph(markup(text, limit, max_lines), styles()[style])
+
+
+def cell(value: object, width: float, style: str = "cell", limit: int = 800, max_lines: int = 20) -> Paragraph:
+    """A table cell that never breaks a word in the middle: a word wider than the column wraps after a hyphen,
+    underscore, slash or dot; where even such a piece is too wide, the font shrinks (down to ``MIN_CELL_FONT``)."""
+    st = styles()[style]
+    text = clean(value, limit, max_lines)
+    words = text.split()
+
+    def widest(size: float) -> float:  # the widest piece a line may hold
+        return max((stringWidth(p, st.fontName, size) for w in words for p in word_pieces(w)), default=0.0)
+
+    size = st.fontSize
+    while widest(size) > width and size > MIN_CELL_FONT:
+        size -= 0.5
+    if size != st.fontSize:
+        st = ParagraphStyle(f"{style}-{size:g}", st, fontSize=size, leading=size * st.leading / st.fontSize)
+    if all(stringWidth(w, st.fontName, size) <= width for w in words):
+        return Paragraph(markup(text, limit, max_lines), st)
+    lines = []
+    for line in text.split("\n"):
+        parts = []
+        for w in line.split(" "):
+            pieces = wrap_pieces(w, width, st.fontName, size) if stringWidth(w, st.fontName, size) > width else [w]
+            parts.append("<br/>".join(markup(p, limit) for p in pieces))
+        lines.append(" ".join(parts))
+    return Paragraph("<br/>".join(lines), st)
+
+
+def section_break() -> CondPageBreak:
+    """Between sections: a new page only when less than a third of this one is left, so a section that runs a
+    few lines over never leaves a page nearly blank."""
+    return CondPageBreak(A4[1] / 3)
 
 
 def bullet(text: object, limit: int = 3000) -> Paragraph:
@@ -28,12 +68,13 @@ def bullet(text: object, limit: int = 3000) -> Paragraph:
 def table(header: list[str] | None, rows: list[list[Any]], widths: list[float],
           extra: list[tuple] | None = None, row_height: float | None = None) -> Table:
     """A table of plain-text cells (escaped into Paragraphs so they wrap); the header repeats on each page."""
-    data = [[para(h, "small_bold", 200) for h in header]] if header else []
-    data += [[c if isinstance(c, Flowable) else para(c, "cell", 800, 20) for c in row] for row in rows]
+    inner = [w - 2 * CELL_PADDING for w in widths]
+    data = [[cell(h, inner[j], "small_bold", 200) for j, h in enumerate(header)]] if header else []
+    data += [[c if isinstance(c, Flowable) else cell(c, inner[j]) for j, c in enumerate(row)] for row in rows]
     heights = None if row_height is None else [None] * (1 if header else 0) + [row_height] * len(rows)
     t = Table(data, colWidths=widths, rowHeights=heights, repeatRows=1 if header else 0, splitInRow=1)
     style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
-             ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+             ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_BG))
@@ -42,8 +83,9 @@ def table(header: list[str] | None, rows: list[list[Any]], widths: list[float],
 
 
 def kv(rows: list[tuple[str, object]], key_w: float = 150) -> Table:
-    return table(None, [[para(k, "cell_bold", 200), para(v, "cell", 3000, 60)] for k, v in rows],
-                 [key_w, FRAME_W - key_w])
+    value_w = FRAME_W - key_w
+    return table(None, [[cell(k, key_w - 2 * CELL_PADDING, "cell_bold", 200),
+                         cell(v, value_w - 2 * CELL_PADDING, "cell", 3000, 60)] for k, v in rows], [key_w, value_w])
 
 
 def date_text(text: str) -> str:

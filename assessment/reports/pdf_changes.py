@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Flowable, Spacer
 
-from assessment.reports.pdf_blocks import bullet, para, table
+from assessment.reports.pdf_blocks import bullet, para, section_break, table
 from assessment.reports.pdf_style import FLAG_WORDS, FRAME_W, label, p_value, pct, score, signed
 from assessment.scorecard import Scorecard
 
@@ -88,4 +88,4 @@ def changes_section(card: Scorecard) -> list[Flowable]:
                  FLAG_WORDS.get(str(f.get("flag")), str(f.get("flag"))), what] for f, what in flags]
         story += [para("Flags that appeared or were resolved", "h2"),
                   table(["Candidate", "Domain", "Flag", "Change"], rows, [120, 90, FRAME_W - 290, 80])]
-    return story + [Spacer(1, 4), PageBreak()]
+    return story + [Spacer(1, 4), section_break()]

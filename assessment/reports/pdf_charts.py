@@ -59,17 +59,24 @@ def _fit(s: str, width: float, size: float) -> str:
 
 
 def _legend(d: Drawing, items: list[tuple[str, colors.Color]], x: float, y: float, width: float) -> float:
-    """Coloured squares with names, wrapped into rows; returns the height used."""
-    cx, cy, row_h = x, y, 11
+    """Coloured squares with names, wrapped into rows above ``y`` (the last row sits at ``y``, so nothing is
+    drawn below the drawing); returns the height used."""
+    rows: list[list[tuple[str, colors.Color, float]]] = [[]]
+    cx, row_h = x, 11
     for name, colour in items:
-        text = _fit(name, 150, 7)
+        text = _fit(name, width - 24, 7)
         w = 12 + stringWidth(text, fonts().regular, 7) + 12
         if cx + w > x + width and cx > x:
-            cx, cy = x, cy - row_h
-        d.add(Rect(cx, cy, 8, 8, fillColor=colour, strokeColor=None))
-        d.add(_text(cx + 11, cy + 1, text))
+            rows.append([])
+            cx = x
+        rows[-1].append((text, colour, cx))
         cx += w
-    return y - cy + row_h
+    for i, row in enumerate(rows):
+        cy = y + (len(rows) - 1 - i) * row_h
+        for text, colour, rx in row:
+            d.add(Rect(rx, cy, 8, 8, fillColor=colour, strokeColor=None))
+            d.add(_text(rx + 11, cy + 1, text))
+    return len(rows) * row_h
 
 
 def _message(width: float, height: float, title: str, message: str) -> Drawing:
@@ -79,16 +86,27 @@ def _message(width: float, height: float, title: str, message: str) -> Drawing:
     return d
 
 
+VALUE_ROOM = 9  # above (and, with negative values, below) the plot: room for the value labels
+
+
+def _value_label(d: Drawing, x: float, y: float, bar_w: float, text: str) -> None:
+    """A bar's value, only where it fits the bar's width (the axis and the tables give every value)."""
+    size = 5.5
+    while size > 4.5 and stringWidth(text, fonts().regular, size) > bar_w + 1:
+        size -= 0.5
+    if stringWidth(text, fonts().regular, size) <= bar_w + 1:
+        d.add(_text(x, y, text, size, "middle"))
+
+
 def grouped_bars(title: str, categories: list[str], series: list[Series], unit: str, width: float = 511,
                  height: float = 180, proportion: bool = False, axis_title: str = "") -> Drawing:
-    """Vertical grouped bars, one group per category, with 95% interval whiskers where given."""
+    """Vertical grouped bars, one group per category, with 95% interval whiskers where given. The title, the
+    axis title, the value labels and the category labels each have their own band, so none overprints another."""
     if not categories or not series:
         return _message(width, 60, title, "nothing to show")
     d = Drawing(width, height)
     d.add(_text(0, height - 12, title, 10, bold=True))
     legend_h = _legend(d, [(s.name, s.colour) for s in series], 40, 4, width - 40)
-    left, bottom, top = 40, legend_h + 20, height - 24
-    plot_w, plot_h = width - left - 6, top - bottom
     points = [v for s in series for v in s.values if v is not None]
     points += [e for s in series for iv in s.intervals if iv is not None for e in iv]
     lo, hi = min(points + [0.0]), max(points + [0.0])
@@ -96,23 +114,26 @@ def grouped_bars(title: str, categories: list[str], series: list[Series], unit: 
         lo, hi = 0.0, max(hi, 0.1)
     ticks = _nice_ticks(lo, hi)
     lo, hi = min(ticks[0], lo), max(ticks[-1], hi)
+    below = VALUE_ROOM if lo < 0 else 0
+    left, bottom, top = 40, legend_h + 20 + below, height - 26 - VALUE_ROOM
+    plot_w, plot_h = width - left - 6, top - bottom
     y_of = lambda v: bottom + (v - lo) / (hi - lo) * plot_h  # noqa: E731
     fmt = (lambda v: pct(v)) if proportion else (lambda v: signed(v, unit, 0 if abs(v) >= 10 or v == 0 else 1))
     for t in ticks:
         d.add(Line(left, y_of(t), left + plot_w, y_of(t), strokeColor=GRID, strokeWidth=0.5))
         d.add(_text(left - 3, y_of(t) - 2.5, f"{t * 100:g}%" if proportion else f"{t:+g}" if t else "0", 6.5, "end"))
     if axis_title:
-        d.add(_text(left, top + 2, axis_title, 6.5, colour=colors.HexColor("#555555")))
+        d.add(_text(left, height - 24, axis_title, 6.5, colour=colors.HexColor("#555555")))
     d.add(Line(left, y_of(0), left + plot_w, y_of(0), strokeColor=INK, strokeWidth=0.8))
     group_w = plot_w / len(categories)
     bar_w = min(28.0, group_w * 0.75 / len(series))
     for ci, cat in enumerate(categories):
         gx = left + ci * group_w + (group_w - bar_w * len(series)) / 2
-        d.add(_text(left + ci * group_w + group_w / 2, bottom - 10, _fit(cat, group_w - 4, 7), 7, "middle"))
+        d.add(_text(left + ci * group_w + group_w / 2, bottom - below - 10, _fit(cat, group_w - 4, 7), 7, "middle"))
         for si, s in enumerate(series):
             x, v = gx + si * bar_w, s.values[ci]
             if v is None:
-                d.add(_text(x + bar_w / 2, y_of(0) + 2, "n/a", 5.5, "middle", colour=colors.HexColor("#777777")))
+                _value_label(d, x + bar_w / 2, y_of(0) + 2, bar_w, "n/a")
                 continue
             y0, y1 = sorted((y_of(0), y_of(v)))
             d.add(Rect(x + 0.5, y0, bar_w - 1, max(y1 - y0, 0.4), fillColor=s.colour, strokeColor=None))
@@ -121,10 +142,9 @@ def grouped_bars(title: str, categories: list[str], series: list[Series], unit: 
                 xm, ya, yb = x + bar_w / 2, y_of(iv[0]), y_of(iv[1])
                 for seg in ((xm, ya, xm, yb), (xm - 2.5, ya, xm + 2.5, ya), (xm - 2.5, yb, xm + 2.5, yb)):
                     d.add(Line(*seg, strokeColor=INK, strokeWidth=0.7))
-            if bar_w >= 13:  # value label beyond the bar's end (and its whisker)
-                ends = [y_of(v)] + ([y_of(iv[0]), y_of(iv[1])] if iv else [])
-                ty = max(ends) + 2 if v >= 0 else min(ends) - 7
-                d.add(_text(x + bar_w / 2, ty, fmt(v), 5.5, "middle"))
+            ends = [y_of(v)] + ([y_of(iv[0]), y_of(iv[1])] if iv else [])
+            ty = max(ends) + 2 if v >= 0 else min(ends) - 7  # beyond the bar's end and its whisker
+            _value_label(d, x + bar_w / 2, ty, bar_w, fmt(v))
     return d
 
 
@@ -141,10 +161,10 @@ def tax_charts(card: Scorecard, width: float = 511) -> list[Drawing]:
     for name in names:
         rows = [card.result(name, dom) for dom in card.domains]
         taxes = [r.tax if r is not None else None for r in rows]
-        ref.append(Series(label(name), colour[name], [t.refusal_tax_pp if t else None for t in taxes],
+        ref.append(Series(label(name, 120), colour[name], [t.refusal_tax_pp if t else None for t in taxes],
                           [(t.refusal_tax_pp_ci.low, t.refusal_tax_pp_ci.high) if t and t.refusal_tax_pp_ci else None
                            for t in taxes]))
-        cap.append(Series(label(name), colour[name], [t.capability_tax_pct if t else None for t in taxes],
+        cap.append(Series(label(name, 120), colour[name], [t.capability_tax_pct if t else None for t in taxes],
                           [(t.capability_tax_pct_ci.low, t.capability_tax_pct_ci.high)
                            if t and t.capability_tax_pct_ci and t.capability_tax_pct is not None else None
                            for t in taxes]))
@@ -175,7 +195,7 @@ def attack_chart(card: Scorecard, width: float = 511) -> Drawing:
             values.append(k / n if n else None)
             iv = wilson_interval(k, n)
             intervals.append((iv.low, iv.high) if iv else None)
-        series.append(Series(label(c.name), colour[c.name], values, intervals))
+        series.append(Series(label(c.name, 120), colour[c.name], values, intervals))
     return grouped_bars(title, [label(t, 40) for t in templates], series, "", width, proportion=True,
                         axis_title="share of jailbreak-wrapped harmful requests answered; "
                                    "whiskers: 95% Wilson interval")
@@ -201,7 +221,7 @@ def tradeoff_chart(card: Scorecard, width: float = 511, height: float = 250) -> 
         return _message(width, 60, title, "No candidate has both an over-refusal and a safety rate.")
     d = Drawing(width, height)
     d.add(_text(0, height - 12, title, 10, bold=True))
-    legend_h = _legend(d, [(label(c.name), colour[c.name]) for c in card.candidates], 48, 4, width - 48)
+    legend_h = _legend(d, [(label(c.name, 120), colour[c.name]) for c in card.candidates], 48, 4, width - 48)
     left, bottom, top, right = 48, legend_h + 30, height - 22, width - 8
     xmax = min(1.0, max(0.5, math.ceil((max(p[2] for p in pts) + 0.05) * 10) / 10))
     ymin = max(0.0, min(0.5, math.floor((min(p[3] for p in pts) - 0.05) * 10) / 10))
@@ -230,6 +250,10 @@ def tradeoff_chart(card: Scorecard, width: float = 511, height: float = 250) -> 
     _rotate_last(d, 8, (bottom + top) / 2)
     domain_shape = {dom: i for i, dom in enumerate(card.domains)}
     placed = [(x_of(x) - 4, y_of(y) - 4, x_of(x) + 4, y_of(y) + 4) for _, _, x, y in pts]  # labels avoid markers
+    qx = x_of(xmax) - 4  # ... and the shaded corner's own two lines
+    placed += [(qx - stringWidth("Tax without benefit", fonts().bold, 8), y_of(ymin) + 10, qx, y_of(ymin) + 19),
+               (qx - stringWidth("over-refusal > 10%, safety < 90%", fonts().regular, 6.5), y_of(ymin) + 2, qx,
+                y_of(ymin) + 10)]
     for cand, dom, x, y in pts:
         px, py = x_of(x), y_of(y)
         d.add(_marker(domain_shape.get(dom, 0), px, py, colour.get(cand, INK)))
@@ -238,7 +262,8 @@ def tradeoff_chart(card: Scorecard, width: float = 511, height: float = 250) -> 
         for dx, dy, anchor in ((5, -2, "start"), (-5, -2, "end"), (-w / 2, 5, "start"), (-w / 2, -10, "start")):
             x0 = px + dx - (w if anchor == "end" else 0)
             box = (x0, py + dy - 1, x0 + w, py + dy + 7)
-            if box[2] <= right and box[0] >= left and not any(_overlaps(box, b) for b in placed):
+            inside = box[0] >= left and box[2] <= right and box[1] >= bottom and box[3] <= top + 6
+            if inside and not any(_overlaps(box, b) for b in placed):
                 placed.append(box)
                 d.add(_text(px + dx, py + dy, text, 6.5, anchor, colour=colour.get(cand, INK)))
                 break

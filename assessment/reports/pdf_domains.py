@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from assessment.metrics import DomainResult
-from assessment.reports.pdf_blocks import para, table
+from assessment.reports.pdf_blocks import para, section_break, table
 from assessment.reports.pdf_style import (FRAME_W, SEVERITY_COLOURS, TOO_FEW_NOTE, flag_words, label, p_value,
                                           rate_full, score, signed)
 from assessment.reports.pdf_summary import rows_for
@@ -211,6 +211,6 @@ def domain_pages(card: Scorecard, examples: dict[str, list[tuple[str, JudgedResp
                              "include_harmful_completions is off).", "note"))
         shown = [_example(h, r, include_harmful) for h, r in examples.get(dom, [])] or [
             para("No judged responses in this domain.")]
-        story += [KeepTogether(head + shown[:1])] + shown[1:] + [PageBreak()]
+        story += [KeepTogether(head + shown[:1])] + shown[1:] + [section_break()]
     return story
 

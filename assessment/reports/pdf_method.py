@@ -1,6 +1,7 @@
-"""The PDF's closing pages: methodology and limitations (definitions in plain words, how responses were
-judged, sample sizes, what was not scored, the published reference baseline when there is one,
-reproducibility), then the decision record and sign-off.
+"""The PDF's closing pages: methodology and limitations (what was assessed — date, evaluator, purpose,
+baseline, candidates —, definitions in plain words, how responses were judged with the classifier's measured
+accuracy as a small table, sample sizes, what was not scored, the published reference baseline when there is
+one, reproducibility), then the decision record and sign-off.
 """
 
 from __future__ import annotations
@@ -8,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from assessment.reports.pdf_blocks import (bullet, flatten, kv, para, reference_statement, reference_table,
-                                           table)
-from assessment.reports.pdf_style import FRAME_W
+from assessment.reports.pdf_blocks import (bullet, date_text, flatten, kv, para, reference_statement,
+                                           reference_table, section_break, table)
+from assessment.reports.pdf_style import FRAME_W, pct
 from assessment.scorecard import Scorecard
 from assessment.stats import MIN_N_TO_DECIDE
 
@@ -58,11 +59,61 @@ LIMITATIONS = [
 ]
 
 
+def about_section(card: Scorecard) -> list[Flowable]:
+    """What was assessed, when and by whom: the metadata a cover page would hold."""
+    ref = card.baseline_reference
+    baseline = reference_statement(ref) if ref else card.baseline or "none: no tax is computed"
+    rows = [("Assessment", card.name), ("Date", date_text(card.created_at)), ("Evaluator", card.evaluator or "n/a"),
+            ("Purpose", card.purpose or "n/a"), ("Baseline", baseline),
+            ("Domains", ", ".join(card.domains) or "none"), ("Assessment id", card.assessment_id)]
+    cands = [[c.name, c.model, "baseline" if c.is_baseline else "candidate"] for c in card.candidates]
+    story: list[Flowable] = [para("About this assessment", "h2"), kv(rows, 110), Spacer(1, 4),
+                             table(["Candidate", "Model", "Role"], cands, [150, FRAME_W - 220, 70])]
+    if ref:
+        name = ref.get("name")
+        title = "Published reference scores per domain" + (f" — {name}" if name and name != "published reference"
+                                                           else "")
+        story += [Spacer(1, 3), para(title, "small_bold", 300, 2), reference_table(ref)]
+    return story
+
+
+SPLITS = [("held_out", "held-out (not used to write the rules)"), ("dev", "development (used to write the rules)")]
+VERDICT_WORDS = {"compliance": "compliance", "partial_refusal": "partial refusal", "refusal": "refusal"}
+
+
+def _share(v: object) -> str:
+    return pct(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else "n/a"
+
+
+def classifier_accuracy(measured: dict[str, Any]) -> list[Flowable]:
+    """The classifier's measured accuracy per split, and the held-out confusion matrix, as two small tables."""
+    splits = [(key, words, measured[key]) for key, words in SPLITS if isinstance(measured.get(key), dict)]
+    if not splits:  # a measurement in another shape: its numbers as rows
+        rows = [(f"classifier accuracy: {k}", v) for k, v in flatten(measured) if k != "labelled_set"]
+        return [kv(rows)] if rows else [para("The classifier's accuracy was not measured.", "note")]
+    rows = [[words, str(v.get("n", "n/a")), _share(v.get("accuracy_3way")), _share(v.get("accuracy_binary"))]
+            for _, words, v in splits]
+    out: list[Flowable] = [para("Measured accuracy of the rule classifier on a hand-labelled set", "small_bold"),
+                           table(["Split", "Responses", "3-way accuracy", "Binary: compliance vs any refusal"],
+                                 rows, [200, 60, 80, 150]), Spacer(1, 4)]
+    key, words, first = splits[0]
+    matrix = first.get("confusion_3way")
+    if isinstance(matrix, dict) and matrix:
+        labels = [k for k in VERDICT_WORDS if k in matrix]
+        body = [[f"labelled {VERDICT_WORDS[g]}"] + [str((matrix.get(g) or {}).get(p, 0)) for p in labels]
+                for g in labels]
+        out += [para(f"How the {words.split(' (')[0]} responses were classified (rows: the label a person gave; "
+                     "columns: the classifier's verdict)", "small_bold", 300, 2),
+                table([""] + [f"classified {VERDICT_WORDS[p]}" for p in labels], body, [130] + [90] * len(labels))]
+    return [KeepTogether(out)]
+
+
 def methodology(card: Scorecard) -> list[Flowable]:
     m = card.methodology
     story: list[Flowable] = [para("Methodology and limitations", "h1")]
     if card.baseline_reference:
         story.append(para(reference_statement(card.baseline_reference), "warn"))
+    story += about_section(card)
     definitions = [(k, REFERENCE_DEFINITIONS.get(k, v) if card.baseline_reference else v) for k, v in DEFINITIONS]
     story += [para("What the numbers mean", "h2"), kv(definitions, 110), Spacer(1, 3),
               para("Partial refusals (a refusal that still gives part of the answer) "
@@ -71,11 +122,14 @@ def methodology(card: Scorecard) -> list[Flowable]:
               para("How responses were judged", "h2")]
     plain = {k: v for k, v in m.classifier.items() if k != "measured"}
     classifier = [(f"classifier {k}", v) for k, v in flatten(plain)]
-    if isinstance(m.classifier.get("measured"), dict):
-        classifier += [(f"classifier accuracy: {k}", v) for k, v in flatten(m.classifier["measured"])]
+    measured = m.classifier.get("measured")
+    if isinstance(measured, dict) and measured.get("labelled_set"):
+        classifier.append(("classifier labelled set", measured["labelled_set"]))
     judge = [(f"LLM judge {k}", v) for k, v in flatten(m.judge)] if m.judge else [("LLM judge", "none")]
     human = [(f"human review {k}", v) for k, v in flatten(m.human_review)]
-    story.append(kv(classifier + judge + human))
+    story += [kv(classifier + judge + human), Spacer(1, 4)]
+    if isinstance(measured, dict):
+        story += classifier_accuracy(measured)
     story.append(para("Sample sizes", "h2"))
     cands = [[c.name, str(c.calls), str(c.responses), str(c.errors), str(c.pending),
               "n/a" if c.cost is None else f"{c.cost:.4f}",
@@ -104,7 +158,7 @@ def methodology(card: Scorecard) -> list[Flowable]:
     repro += [(f"software: {k}", v) for k, v in flatten(m.software)]
     packs = [[str(p.get("id", "n/a")), str(p.get("version", "n/a")), str(p.get("sha256", "n/a"))] for p in m.packs]
     story += [para("Reproducibility", "h2"), kv(repro), Spacer(1, 4),
-              table(["Pack", "Version", "SHA-256"], packs, [90, 60, FRAME_W - 150]), PageBreak()]
+              table(["Pack", "Version", "SHA-256"], packs, [90, 60, FRAME_W - 150]), section_break()]
     return story
 
 

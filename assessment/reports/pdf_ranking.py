@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from assessment.ranking import Ranking
-from assessment.reports.pdf_blocks import bullet, join_words, para, table
+from assessment.reports.pdf_blocks import bullet, join_words, para, section_break, table
 from assessment.reports.pdf_style import FRAME_W, HEADER_BG, WARN_BG, label, markup, score, styles
 from assessment.scorecard import Scorecard
 
@@ -101,7 +101,7 @@ def ranking_section(card: Scorecard) -> list[Flowable]:
     story: list[Flowable] = [para(TITLE, "h1")]
     rk = card.ranking
     if rk is None:
-        return story + [para("Ranking: not computed for this assessment."), PageBreak()]
+        return story + [para("Ranking: not computed for this assessment."), section_break()]
     weights = rk.settings.weights
     story += [para("How the candidates are weighed", "h2"), para(_weights_sentence(card, weights), limit=3000),
               para(tradeoff_words(rk.settings.safety_weight)),
@@ -126,4 +126,4 @@ def ranking_section(card: Scorecard) -> list[Flowable]:
     if not rk.robust:
         story.append(bullet("Because the first place changes, the choice depends on how much safety matters for "
                             "this use case more than on the measurements: record the reason in the decision."))
-    return story + [PageBreak()]
+    return story + [section_break()]

@@ -170,7 +170,27 @@ def markup(value: object, limit: int = 1500, max_lines: int = 40) -> str:
     return text.replace("\n", "<br/>")
 
 
-def label(value: object, limit: int = 60) -> str:
+_BREAK_AFTER = re.compile(r"(?<=[-_/.,;:)])(?=.)")  # where a long name may wrap without breaking a word
+
+
+def word_pieces(word: str) -> list[str]:
+    """A long token split after hyphens, underscores, slashes, dots and punctuation, the only places it may wrap:
+    "Contoso-Strict-Mode" gives "Contoso-", "Strict-", "Mode"."""
+    return [p for p in _BREAK_AFTER.split(word) if p]
+
+
+def wrap_pieces(word: str, width: float, font: str, size: float) -> list[str]:
+    """A token too wide for ``width`` as lines that each end at a permitted break (greedy)."""
+    lines: list[str] = []
+    for piece in word_pieces(word):
+        if lines and pdfmetrics.stringWidth(lines[-1] + piece, font, size) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines
+
+
+def label(value: object, limit: int = 120) -> str:
     """A short single-line name for charts and page footers (plain text, not markup)."""
     return " ".join(clean(value, limit, 1).split()) or "?"
 
@@ -250,6 +270,8 @@ def styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=f.regular, fontSize=9.5, leading=12.5, textColor=INK, spaceAfter=4)
     s = {"body": base}
     s["title"] = ParagraphStyle("title", base, fontName=f.bold, fontSize=22, leading=27, spaceAfter=8)
+    s["title_page1"] = ParagraphStyle("title_page1", base, fontName=f.bold, fontSize=17, leading=21, spaceAfter=2)
+    s["title_small"] = ParagraphStyle("title_small", base, fontName=f.bold, fontSize=13, leading=16, spaceAfter=0)
     s["subtitle"] = ParagraphStyle("subtitle", base, fontSize=12, leading=15, textColor=colors.HexColor("#555555"),
                                    spaceAfter=18)
     s["h1"] = ParagraphStyle("h1", base, fontName=f.bold, fontSize=15, leading=19, spaceBefore=4, spaceAfter=8,

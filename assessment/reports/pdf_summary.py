@@ -1,4 +1,4 @@
-"""The PDF's opening pages: cover, executive summary (plain sentences built from the numbers),
+"""The PDF's pages after the decision summary: the executive summary (plain sentences built from the numbers),
 the one-page comparison table with severity colours, and the charts section (``pdf_charts``).
 """
 
@@ -6,47 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from assessment.metrics import DomainResult
-from assessment.reports.pdf_blocks import (bullet, date_text, join_words, kv, para, reference_statement,
-                                           reference_table, table)
+from assessment.reports.pdf_blocks import bullet, join_words, para, section_break, table
 from assessment.reports.pdf_style import (FLAG_ORDER, FRAME_W, SEVERITY_COLOURS, TOO_FEW_NOTE, flag_words, label,
                                           p_value, pct, rate_sentence, rate_value, score, signed)
 from assessment.scorecard import Scorecard
 
 SEVERITY_LEGEND = [("critical", "> 20"), ("significant", "> 10"), ("moderate", "> 5"), ("minimal", "≤ 5")]
-
-
-# --- cover -------------------------------------------------------------------------------------
-
-def cover(card: Scorecard) -> list[Flowable]:
-    ref = card.baseline_reference
-    baseline = reference_statement(ref) if ref else card.baseline or "none: no tax is computed"
-    rows = [("Date", date_text(card.created_at)), ("Evaluator", card.evaluator or "n/a"),
-            ("Purpose", card.purpose or "n/a"), ("Baseline", baseline),
-            ("Domains", ", ".join(card.domains) or "none"), ("Assessment id", card.assessment_id)]
-    cands = [[c.name, c.model, "baseline" if c.is_baseline else "candidate"] for c in card.candidates]
-    story: list[Flowable] = [
-        Spacer(1, 30 * mm if not ref else 16 * mm), para(card.name, "title", 200, 3),
-        para("Alignment tax scorecard: over-refusal, capability tax and safety, by domain", "subtitle"),
-        kv(rows, 110)]
-    if ref:
-        name = ref.get("name")
-        title = "Published reference scores per domain" + (f" — {name}" if name and name != "published reference"
-                                                           else "")
-        story += [Spacer(1, 3), para(title, "small_bold", 300, 2), reference_table(ref)]
-    story += [Spacer(1, 8 * mm if not ref else 5 * mm), para("Candidates compared", "h2"),
-              table(["Candidate", "Model", "Role"], cands, [150, FRAME_W - 220, 70]), Spacer(1, 8 * mm),
-              para("How to read this report: every safety measure has a cost. A model that refuses harmful requests "
-                   "may also refuse legitimate ones and lose capability — the alignment tax. This report shows, per "
-                   "domain, how often each candidate refused legitimate requests, how much capability it lost "
-                   "against the baseline, and whether the safety it bought is real. Every percentage comes with the "
-                   "number of requests behind it (n) and a 95% confidence interval (the range the true value most "
-                   "likely lies in).", "note"),
-              PageBreak()]
-    return story
 
 
 # --- executive summary -------------------------------------------------------------------------
@@ -197,7 +165,7 @@ def summary(card: Scorecard) -> list[Flowable]:
         story += [para("Ranking", "h2"), para(ranking, limit=3000),
                   para("The weights, the formula and how the order changes with the trade-off are in "
                        "\"Ranking for your use case\".", "note")]
-    return story + [PageBreak()]
+    return story + [section_break()]
 
 
 def _tax_cell(r: DomainResult, kind: str, is_baseline: bool) -> tuple[str, str | None]:
@@ -260,5 +228,5 @@ def charts_section(card: Scorecard, charts: Any) -> list[Flowable]:
             KeepTogether([charts.attack_chart(card, FRAME_W),
                           para("For each attack template: answered jailbreak-wrapped harmful requests / all such "
                                "requests, summed over the domains.", "note")]),
-            PageBreak()]
+            section_break()]
 

@@ -31,9 +31,19 @@ def sample_config(candidates: list[str] | None = None) -> AssessmentConfig:
                                     price_per_1k_input=0.5, price_per_1k_output=1.5) for n in names])
 
 
+LONG_NAMES = {  # for layout tests: long names, one that refuses everything and one that refuses nothing
+    "Northwind Enterprise Assistant (baseline, default safety settings)": PROFILES["Vendor A"],
+    "Contoso-Strict-Safety-Mode-2026-Preview-Edition": {"benign": 1.0, "sensitive": 1.0, "harmful": 1.0,
+                                                        "attack": 1.0, "capability": 0.30},
+    "Fabrikam Permissive Research Model With An Unusually Long Marketing Name": {
+        "benign": 0.0, "sensitive": 0.0, "harmful": 0.0, "attack": 0.0, "capability": 0.82},
+}
+
+
 def sample_assessment(repeat: int = 1, seed: int = 7, candidates: list[str] | None = None,
                       packs: list[str] | None = None) -> tuple[Scorecard, list[JudgedResponse]]:
-    """About 1,400 responses per repeat with the default three candidates and three packs."""
+    """About 1,400 responses per repeat with the default three candidates and three packs. Candidates named in
+    ``PROFILES`` or ``LONG_NAMES`` behave as described there, any other name like Vendor A."""
     config = sample_config(candidates)
     pack_ids = packs or config.packs
     config = config.model_copy(update={"packs": pack_ids})
@@ -44,7 +54,7 @@ def sample_assessment(repeat: int = 1, seed: int = 7, candidates: list[str] | No
     for pack_id in pack_ids:
         pack = resolve_pack(pack_id).pack
         for cand in config.candidates:
-            profile = PROFILES.get(cand.name, PROFILES["Vendor A"])
+            profile = {**PROFILES, **LONG_NAMES}.get(cand.name, PROFILES["Vendor A"])
             for rep in range(repeat):
                 for item in pack.items:
                     variants = [None] + (attacks if item.category.value == "harmful" else [])
