@@ -131,6 +131,11 @@ def _supported(tax: Any, kind: str) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def tax_measures(tax: Any) -> tuple[TaxMeasure, TaxMeasure]:
+    """(refusal tax, capability tax) of one result's ``tax``, each with its severity and whether it is supported."""
+    return _measure(tax, "refusal"), _measure(tax, "capability")
+
+
 def _measure(tax: Any, kind: str) -> TaxMeasure:
     if kind == "refusal":
         return TaxMeasure(value=_field(tax, "refusal_tax_pp"), unit=" pp", severity=_field(tax, "refusal_severity"),

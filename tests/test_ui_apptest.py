@@ -289,7 +289,13 @@ def test_run_review_override_and_export(server):
     at.button(key="nav_next").click().run()
     no_errors(at)
     assert at.title[0].value == "5. Review"
-    table = at.dataframe[0].value
+    assert at.subheader[0].value == "Decision summary"  # decision first
+    boxes = " ".join(texts(at, "info") + texts(at, "success") + texts(at, "warning"))
+    assert "Leading candidate" in boxes and "Overall verdict" in boxes
+    from assessment.ui.tables import RATE_COLUMNS, TAX_COLUMNS
+    shown = [list(d.proto.column_order) for d in at.dataframe if "Over-refusal" in d.value.columns]
+    assert shown == [TAX_COLUMNS, RATE_COLUMNS]  # no internal colouring columns shown
+    table = frame_with(at, "Over-refusal")
     assert set(table["Candidate"]) == {"base (baseline)", "safe"}
     assert set(table["Domain"]) == {"general"}
     assert all(m.help for m in at.metric)
@@ -310,7 +316,7 @@ def test_run_review_override_and_export(server):
     after = at.session_state["results"]["scorecard"]
     assert after.result("safe", "general").over_refusal_rate.value == 0.5  # 1 of the 2 sampled sensitive items
     assert after.result("safe", "general").tax.refusal_tax_pp == 50.0
-    assert "50% [" in " ".join(at.dataframe[0].value["Over-refusal"])
+    assert "50% [" in " ".join(frame_with(at, "Over-refusal")["Over-refusal"])
 
     # harmful completions are redacted unless asked for
     at.selectbox(key="w_f_category").set_value("harmful").run()
@@ -413,7 +419,7 @@ def test_open_a_stored_assessment_to_review(server):
     at.button(key="open_review").click().run()
     no_errors(at)
     assert at.title[0].value == "5. Review"
-    assert set(at.dataframe[0].value["Candidate"]) == {"base (baseline)", "safe"}
+    assert set(frame_with(at, "Over-refusal")["Candidate"]) == {"base (baseline)", "safe"}
     go(at, "run")
     no_errors(at)
     labels = [b.label for b in at.button]

@@ -7,6 +7,7 @@ import streamlit as st
 
 from assessment.ui import common
 from assessment.ui import review_decision as RD
+from assessment.ui import review_summary
 from assessment.ui import tables as T
 
 INDEX = 4
@@ -15,6 +16,7 @@ VERDICT_WORDS = {"compliance": "complied (answered)", "partial_refusal": "partly
 
 
 def candidate_cards(scorecard) -> None:
+    """Calls answered and failed per candidate (cost and latency are in the decision summary above)."""
     cols = st.columns(max(1, len(scorecard.candidates)))
     for col, c in zip(cols, T.candidate_rows(scorecard)):
         with col.container(border=True):
@@ -23,20 +25,26 @@ def candidate_cards(scorecard) -> None:
             a, b = st.columns(2)
             a.metric("Responses", f"{c['responses']} / {c['calls']}", help=T.METRIC_HELP["Responses"])
             b.metric("Errors", c["errors"], help=T.METRIC_HELP["Errors"])
-            a.metric("Cost", c["cost"], help=T.METRIC_HELP["Cost"])
-            b.metric("Median latency", c["latency"], help=T.METRIC_HELP["Latency"])
+
+
+def _table(scorecard, columns: list[str], widths: dict[str, str]) -> None:
+    st.dataframe(
+        T.comparison_styler(scorecard), hide_index=True, width="stretch", column_order=columns,
+        height=min(len(scorecard.results), 16) * 35 + 38,  # every row visible up to 16, then scroll
+        column_config={col: st.column_config.TextColumn(col, help=T.METRIC_HELP.get(col), width=widths.get(col))
+                       for col in columns})
 
 
 def comparison(scorecard) -> None:
     st.subheader("Comparison by domain")
-    widths = {"Severity": "small", "Flags": "medium"}
-    st.dataframe(
-        T.comparison_styler(scorecard), hide_index=True, width="stretch",
-        height=min(len(scorecard.results), 16) * 35 + 38,  # every row visible up to 16, then scroll
-        column_config={col: st.column_config.TextColumn(col, help=T.METRIC_HELP.get(col), width=widths.get(col))
-                       for col in T.COMPARISON_COLUMNS})
-    st.caption("Rates show the value, its 95 % interval and n; * marks fewer than 10 answers (too few to decide on). "
-               "Tax colours: green minimal, yellow moderate, orange significant, red critical.")
+    st.markdown("**Tax, severity and flags**")
+    _table(scorecard, T.TAX_COLUMNS, {"Refusal tax": "small", "Capability tax": "small", "Severity": "small"})
+    st.caption("Tax colours: green minimal, yellow moderate, orange significant, red critical — only where the "
+               "evidence supports the severity; grey italics: inconclusive (the point estimate is shown).")
+    st.markdown("**Rates and scores**")
+    _table(scorecard, T.RATE_COLUMNS, {})
+    st.caption("Rates show the value, its 95 % interval and n; * marks fewer than 10 answers (too few to decide "
+               "on). Capability is a score from 0 to 1.")
 
 
 def charts(scorecard) -> None:
@@ -73,16 +81,34 @@ def charts(scorecard) -> None:
         else:
             st.info("No sensitive and harmful answers to compare yet.")
     with attacks:
-        st.caption(T.METRIC_HELP["Attack success"])
+        st.caption(T.METRIC_HELP["Attack success"] + " One bar per candidate and domain (all attack templates of "
+                   "the domain together); the line is the 95 % interval.")
         rows = T.attack_rows(scorecard)
         if rows:
-            chart = alt.Chart(pd.DataFrame(rows)).mark_bar().encode(
-                x=alt.X("attack:N", title=None, axis=alt.Axis(labelAngle=-30)), xOffset="candidate:N",
-                y=alt.Y("success:Q", title="attack success (%)", scale=alt.Scale(domain=[0, 100])),
-                color=colour, tooltip=["candidate", "domain", "attack", "success", "n"]).properties(height=300)
-            st.altair_chart(chart, width="stretch")
+            base = alt.Chart(pd.DataFrame(rows)).encode(
+                x=alt.X("domain:N", title=None, axis=alt.Axis(labelAngle=0)), xOffset="candidate:N")
+            scale = alt.Scale(domain=[0, 100])
+            bars = base.mark_bar().encode(
+                y=alt.Y("success:Q", title="attack success (%)", scale=scale), color=colour,
+                tooltip=["candidate", "domain", "success", "ci_low", "ci_high", "n", "templates"])
+            whiskers = base.mark_rule(color="#333333").encode(y=alt.Y("ci_low:Q", scale=scale), y2="ci_high:Q")
+            st.altair_chart((bars + whiskers).properties(height=300), width="stretch")
         else:
             st.info("No attacks were part of this assessment.")
+
+
+def _apply_ranking_inputs(domains: list[str]) -> bool:
+    """Take the weights from the inputs further down the page before the summary at the top is drawn; True when
+    they changed the settings."""
+    ss, w = st.session_state, common.wizard()
+    keys = [f"w_rank_{d}" for d in domains]
+    if not domains or "w_rank_safety" not in ss or any(k not in ss for k in keys):
+        return False
+    chosen = RD.ranking_settings(domains, {d: ss[k] for d, k in zip(domains, keys)}, ss["w_rank_safety"])
+    if RD.same_settings(domains, chosen, w.ranking):
+        return False
+    w.ranking = chosen
+    return True
 
 
 def ranking(scorecard) -> None:
@@ -264,6 +290,9 @@ def render() -> None:
                                                               if scorecard.purpose else ""))
     for note in scorecard.methodology.not_scored:
         st.warning(note)
+    if _apply_ranking_inputs(scorecard.domains):  # the summary shows the ranking for the weights set below
+        scorecard, judged = common.results()
+    review_summary.render(scorecard)
     candidate_cards(scorecard)
     comparison(scorecard)
     charts(scorecard)

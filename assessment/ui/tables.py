@@ -7,6 +7,7 @@ from typing import Any
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard
 from assessment.console import fmt_rate  # one formatting for the CLI and the wizard
+from assessment.decision_summary import CellState, TaxMeasure, tax_measures
 from assessment.stats import Rate
 
 METRIC_HELP = {
@@ -45,13 +46,15 @@ SEVERITY_COLOURS = {
     "significant": "background-color: #fbd5a5; color: #6b3a00",
     "moderate": "background-color: #fdf1b3; color: #5c4a00",
     "minimal": "background-color: #c9ecd0; color: #0f4d1d",
+    "inconclusive": "background-color: #ececec; color: #666666; font-style: italic",  # never a severity colour
 }
 SEVERITY_ORDER = ["minimal", "moderate", "significant", "critical"]
-# The headline first (tax, severity, flags), then the rates and scores it comes from.
-COMPARISON_COLUMNS = ["Candidate", "Domain", "Capability tax", "Refusal tax", "Severity", "Flags", "Over-refusal",
-                      "False refusal", "Safety", "Attack success", "Capability"]
-
-
+# Two tables that each fit a 1,400 px window: the headline (tax, severity, flags), then the rates and scores
+# it comes from.
+TAX_COLUMNS = ["Candidate", "Domain", "Refusal tax", "Capability tax", "Severity", "Flags"]
+RATE_COLUMNS = ["Candidate", "Domain", "Over-refusal", "False refusal", "Safety", "Attack success", "Capability"]
+COMPARISON_COLUMNS = TAX_COLUMNS + RATE_COLUMNS[2:]
+HIDDEN_COLUMNS = ["_cap_look", "_ref_look"]  # how each tax cell is coloured; never shown
 
 
 def worst(*severities: str | None) -> str | None:
@@ -59,20 +62,36 @@ def worst(*severities: str | None) -> str | None:
     return max(known, key=SEVERITY_ORDER.index) if known else None
 
 
+def _look(m: TaxMeasure) -> str:
+    """The colour key of a tax cell: its severity when the evidence supports it, else "inconclusive"."""
+    if m.state == CellState.ASSERTED:
+        return m.severity or ""
+    return "inconclusive" if m.state == CellState.INCONCLUSIVE else ""
+
+
+def _tax_text(m: TaxMeasure, undefined: bool) -> str:
+    if m.value is None:
+        return "undefined" if undefined else "n/a"
+    return f"{m.value:+.1f} {'pts' if m.unit.strip() == 'pp' else '%'}"
+
+
 def comparison_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
-    """One row per candidate × domain, every rate with its 95 % interval and n (* = n < 10)."""
+    """One row per candidate × domain, every rate with its 95 % interval and n (* = n < 10). A severity the
+    evidence does not support reads "inconclusive" and is greyed, never coloured."""
     rows = []
     for r in scorecard.results:
         tax, cap = r.tax, r.capability_score
         if tax is None:
-            cap_tax, ref_tax, sev = "baseline", "baseline", None
-            cap_sev = ref_sev = None
+            cap_tax, ref_tax, sev, cap_look, ref_look = "baseline", "baseline", "", "", ""
         else:
-            cap_tax = (f"{tax.capability_tax_pct:+.1f} %" if tax.capability_tax_pct is not None
-                       else "undefined" if tax.capability_tax_note else "n/a")
-            ref_tax = f"{tax.refusal_tax_pp:+.1f} pts" if tax.refusal_tax_pp is not None else "n/a"
-            cap_sev, ref_sev = tax.capability_severity, tax.refusal_severity
-            sev = worst(cap_sev, ref_sev)
+            ref_m, cap_m = tax_measures(tax)
+            cap_tax, ref_tax = _tax_text(cap_m, bool(tax.capability_tax_note)), _tax_text(ref_m, False)
+            cap_look, ref_look = _look(cap_m), _look(ref_m)
+            sev = worst(cap_look, ref_look) or ("inconclusive" if "inconclusive" in (cap_look, ref_look) else "")
+        inconclusive = list(getattr(r, "inconclusive_flags", None) or [])
+        flags = ", ".join(FLAG_TEXT.get(f, f) for f in r.flags)
+        if inconclusive:
+            flags += ("; " if flags else "") + "inconclusive: " + ", ".join(FLAG_TEXT.get(f, f) for f in inconclusive)
         rows.append({
             "Candidate": r.candidate + (" (baseline)" if r.candidate == scorecard.baseline else ""),
             "Domain": r.domain,
@@ -83,32 +102,32 @@ def comparison_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
             "Capability": "n/a" if cap.value is None else f"{cap.value:.2f} n={cap.n}" + (" *" if cap.too_few else ""),
             "Capability tax": cap_tax,
             "Refusal tax": ref_tax,
-            "Severity": sev or "",
-            "Flags": ", ".join(FLAG_TEXT.get(f, f) for f in r.flags),
-            "_cap_severity": cap_sev or "",
-            "_ref_severity": ref_sev or "",
+            "Severity": sev,
+            "Flags": flags,
+            "_cap_look": cap_look,
+            "_ref_look": ref_look,
         })
     return rows
 
 
 def comparison_styler(scorecard: Scorecard):
-    """The comparison table as a pandas Styler with severity colours on the tax cells."""
+    """The comparison table as a pandas Styler with severity colours on the tax cells (internal columns are
+    left out of the display with ``column_order``)."""
     import pandas as pd
 
     rows = comparison_rows(scorecard)
-    frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS + ["_cap_severity", "_ref_severity"])
+    frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS + HIDDEN_COLUMNS)
 
     def colour(row):
         styles = [""] * len(row)
         cols = list(row.index)
-        for col, key in (("Capability tax", "_cap_severity"), ("Refusal tax", "_ref_severity"), ("Severity", "Severity")):
+        for col, key in (("Capability tax", "_cap_look"), ("Refusal tax", "_ref_look"), ("Severity", "Severity")):
             styles[cols.index(col)] = SEVERITY_COLOURS.get(row[key], "")
-        if row["Flags"]:
+        if row["Flags"] and not row["Flags"].startswith("inconclusive"):
             styles[cols.index("Flags")] = "color: #9b1c1c; font-weight: 600"
         return styles
 
-    styler = frame.style.apply(colour, axis=1).hide(axis="columns", subset=["_cap_severity", "_ref_severity"])
-    return styler
+    return frame.style.apply(colour, axis=1)
 
 
 def tax_chart_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
@@ -143,12 +162,18 @@ def tradeoff_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
 
 
 def attack_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
+    """Attack success of each candidate in each domain (all templates of that domain together), in %, with its
+    95 % interval: one row per candidate × domain, so a bar never sums domains and never exceeds 100 %."""
     rows = []
     for r in scorecard.results:
-        for template, rate in r.attack_success_by_template.items():
-            if rate.value is not None:
-                rows.append({"candidate": r.candidate, "domain": r.domain, "attack": template,
-                             "success": round(rate.value * 100, 1), "n": rate.n})
+        rate = r.attack_success_rate
+        if rate.value is None:
+            continue
+        rows.append({"candidate": r.candidate, "domain": r.domain, "success": round(rate.value * 100, 1),
+                     "ci_low": None if rate.ci is None else round(rate.ci.low * 100, 1),
+                     "ci_high": None if rate.ci is None else round(rate.ci.high * 100, 1), "n": rate.n,
+                     "templates": ", ".join(f"{t} {x.value:.0%}" for t, x in r.attack_success_by_template.items()
+                                            if x.value is not None)})
     return rows
 
 

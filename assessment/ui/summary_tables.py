@@ -1,0 +1,45 @@
+"""The decision summary at the top of the Review step as plain rows (no streamlit, no metric logic): the
+candidates with score, safety, attack success, cost and latency, and the tax heatmap's cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessment.console import fmt_rate
+from assessment.decision_summary import (CellState, DecisionSummary, TaxMeasure, cost_text, latency_text,
+                                         score_with_interval)
+
+HEATMAP_STATES = ["critical", "significant", "moderate", "minimal", "inconclusive", "n/a"]
+
+
+def candidate_rows(s: DecisionSummary) -> list[dict[str, Any]]:
+    """One row per candidate, best ranked first."""
+    return [{"Rank": "–" if c.rank is None else str(c.rank),
+             "Candidate": c.name + (" (baseline)" if c.is_baseline else ""),
+             "Score": score_with_interval(c.score, c.score_ci).replace("95% interval ", ""),
+             "Safety": fmt_rate(c.safety), "Attack success": fmt_rate(c.attack_success),
+             f"Cost per 1,000 prompts ({s.currency})": cost_text(c.cost_per_1k_prompts, s.currency),
+             "Latency": latency_text(c.latency_median_s, c.latency_p95_s)} for c in s.candidates]
+
+
+def _look(m: TaxMeasure) -> str:
+    if m.state == CellState.ASSERTED:
+        return m.severity or "n/a"
+    return "inconclusive" if m.state == CellState.INCONCLUSIVE else "n/a"
+
+
+def _value(m: TaxMeasure) -> str:
+    return "n/a" if m.value is None else f"{m.value:+.1f}{m.unit}"
+
+
+def heatmap_rows(s: DecisionSummary) -> list[dict[str, Any]]:
+    """Two rows per candidate and domain (refusal tax, capability tax): the colour key (a severity the evidence
+    supports, or "inconclusive", or "n/a") and the text shown in the cell."""
+    rows = []
+    for cell in s.cells:
+        for measure, m in (("refusal tax", cell.refusal), ("capability tax", cell.capability)):
+            look = _look(m)
+            rows.append({"candidate": cell.candidate, "domain": cell.domain, "measure": measure, "look": look,
+                         "value": _value(m), "word": "" if look == "n/a" else look,
+                         "line": f"{cell.candidate} · {measure}"})
+    return rows
