@@ -144,6 +144,15 @@ def _measure(tax: Any, kind: str) -> TaxMeasure:
                       supported=_supported(tax, "capability"))
 
 
+def inconclusive_flag_ids(result: Any) -> list[str]:
+    """The ids of a result's inconclusive flags (entries may be flag evidence records or plain ids)."""
+    out = []
+    for f in _field(result, "inconclusive_flags") or []:
+        flag = f if isinstance(f, str) else _field(f, "flag")
+        out.append(str(getattr(flag, "value", flag)))
+    return out
+
+
 def _pooled(results: list[Any], attr: str) -> Rate:
     rates = [getattr(r, attr) for r in results]
     return rate(sum(x.successes for x in rates), sum(x.n for x in rates))
@@ -166,7 +175,7 @@ def _leader(card: Scorecard) -> Leader | None:
     if not ranked:
         return None
     first, second = ranked[0], (ranked[1] if len(ranked) > 1 else None)
-    separated = _field(rk, "first_separated")
+    separated = _field(_field(rk, "first_place"), "separated")
     return Leader(candidate=first.candidate, score=first.score, score_ci=_interval(_field(first, "score_ci")),
                   runner_up=_field(second, "candidate"), runner_up_score=_field(second, "score"),
                   runner_up_ci=_interval(_field(second, "score_ci")),
@@ -200,7 +209,7 @@ def decision_summary(card: Scorecard) -> DecisionSummary:
                 continue
             cells.append(TaxCell(candidate=c.name, domain=dom, refusal=_measure(r.tax, "refusal"),
                                  capability=_measure(r.tax, "capability"), flags=list(r.flags),
-                                 inconclusive_flags=list(getattr(r, "inconclusive_flags", None) or [])))
+                                 inconclusive_flags=inconclusive_flag_ids(r)))
     lines = [_candidate_line(card, c) for c in card.candidates]
     lines.sort(key=lambda x: (x.rank is None, x.rank or 0))
     return DecisionSummary(name=card.name, purpose=card.purpose, evaluator=card.evaluator, created_at=card.created_at,

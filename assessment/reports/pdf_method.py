@@ -77,7 +77,8 @@ def about_section(card: Scorecard) -> list[Flowable]:
     return story
 
 
-SPLITS = [("held_out", "held-out (not used to write the rules)"), ("dev", "development (used to write the rules)")]
+SPLITS = [("held_out", "held-out (not used to build the classifier)"), ("train", "training (used to build it)"),
+          ("dev", "development (used to build it)")]
 VERDICT_WORDS = {"compliance": "compliance", "partial_refusal": "partial refusal", "refusal": "refusal"}
 
 

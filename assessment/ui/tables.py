@@ -7,7 +7,7 @@ from typing import Any
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard
 from assessment.console import fmt_rate  # one formatting for the CLI and the wizard
-from assessment.decision_summary import CellState, TaxMeasure, tax_measures
+from assessment.decision_summary import CellState, TaxMeasure, inconclusive_flag_ids, tax_measures
 from assessment.stats import Rate
 
 METRIC_HELP = {
@@ -88,7 +88,7 @@ def comparison_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
             cap_tax, ref_tax = _tax_text(cap_m, bool(tax.capability_tax_note)), _tax_text(ref_m, False)
             cap_look, ref_look = _look(cap_m), _look(ref_m)
             sev = worst(cap_look, ref_look) or ("inconclusive" if "inconclusive" in (cap_look, ref_look) else "")
-        inconclusive = list(getattr(r, "inconclusive_flags", None) or [])
+        inconclusive = inconclusive_flag_ids(r)
         flags = ", ".join(FLAG_TEXT.get(f, f) for f in r.flags)
         if inconclusive:
             flags += ("; " if flags else "") + "inconclusive: " + ", ".join(FLAG_TEXT.get(f, f) for f in inconclusive)
