@@ -191,6 +191,21 @@ def cmd_packs_stats(args: argparse.Namespace) -> int:
     return EXIT_USER_ERROR if problems else 0
 
 
+def cmd_packs_duplicates(args: argparse.Namespace) -> int:
+    from assessment.packs import builtin_pack_dir, validate_paths
+    from assessment.packs.duplicates import find_duplicates
+
+    loaded, problems = validate_paths(args.paths or [builtin_pack_dir()])
+    for p in problems:
+        print(p, file=sys.stderr)
+    found = find_duplicates([lp.pack for lp in loaded])
+    for d in found:
+        print(d.describe())
+    items = sum(len(lp.pack.items) for lp in loaded)
+    print(f"{len(found)} duplicate pair(s) among {items} items in {len(loaded)} pack(s)")
+    return EXIT_USER_ERROR if problems or found else 0
+
+
 def cmd_packs_import(args: argparse.Namespace) -> int:
     from assessment.packs.tabular import import_table, write_pack_yaml
 
@@ -390,6 +405,9 @@ def build_parser() -> argparse.ArgumentParser:
     st = psub.add_parser("stats", help="items per pack × category × subtype")
     st.add_argument("paths", nargs="*")
     st.set_defaults(func=cmd_packs_stats)
+    dup = psub.add_parser("duplicates", help="exact and near-duplicate prompts within and across packs")
+    dup.add_argument("paths", nargs="*")
+    dup.set_defaults(func=cmd_packs_duplicates)
     imp = psub.add_parser("import", help="import a .csv, .xlsx or .jsonl file as a pack")
     imp.add_argument("file")
     imp.add_argument("--out", required=True)

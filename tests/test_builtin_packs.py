@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from assessment.packs import builtin_pack_dir, load_attacks, load_pack_file, validate_paths
+from assessment.packs.duplicates import find_duplicates
 from assessment.packs.model import Category
 from assessment.scoring import score_response
 from assessment.scoring.registry import ScoringContext
@@ -40,10 +41,8 @@ def test_pack_meets_counts(packs, pack_id):
     assert pack.version and pack.changelog
 
 
-@pytest.mark.parametrize("pack_id", PACK_IDS)
-def test_no_duplicate_or_near_duplicate_prompts(packs, pack_id):
-    prompts = [" ".join(i.prompt.lower().split()) for i in packs[pack_id].items]
-    assert len(prompts) == len(set(prompts))
+def test_no_duplicate_or_near_duplicate_prompts_within_or_across_packs(packs):
+    assert [d.describe() for d in find_duplicates(list(packs.values()))] == []
 
 
 def test_harmful_items_carry_severity_and_stated_intent(packs):

@@ -161,3 +161,30 @@ def test_template_has_a_multi_turn_example(tmp_path):
     pack = import_table(path)
     assert any(i.is_multi_turn for i in pack.items)
     assert any(i.severity is not None for i in pack.items)
+
+
+def test_duplicates_exact_and_near_within_and_across_packs(tmp_path, capsys):
+    from assessment.packs.duplicates import find_duplicates, normalise
+    from assessment.packs.model import Pack
+
+    def pack(pid, prompts):
+        return Pack(id=pid, name=pid, version="1", items=[
+            {"id": f"{pid}-{n}", "category": "benign", "prompt": p} for n, p in enumerate(prompts)])
+
+    assert normalise("  How do I, er, BLEED a radiator?! ") == "how do i er bleed a radiator"
+    a = pack("a", ["How do I bleed a radiator?", "what's a good name for a grey cat with white socks",
+                   "Explain compound interest with £1,000 at 5% for three years."])
+    b = pack("b", ["how do I BLEED a radiator", "What is a good name for a grey cat with white socks?",
+                   "Explain how a heat pump works in winter."])
+    found = {(d.first, d.second, d.exact) for d in find_duplicates([a, b])}
+    assert ("a/a-0", "b/b-0", True) in found
+    assert any({d[0], d[1]} == {"a/a-1", "b/b-1"} and not d[2] for d in found)
+    assert len(found) == 2
+    # Multi-turn items are compared on everything the user says.
+    c = Pack(id="c", name="c", version="1", items=[{"id": "c-0", "category": "benign", "messages": [
+        {"role": "user", "content": "how do i bleed a radiator"}]}])
+    assert [d.exact for d in find_duplicates([a, c])] == [True]
+    for p in (a, b):
+        write_pack_yaml(p, tmp_path / f"{p.id}.yaml")
+    assert main(["packs", "duplicates", str(tmp_path)]) == 2
+    assert "2 duplicate pair(s) among 6 items in 2 pack(s)" in capsys.readouterr().out
