@@ -171,6 +171,7 @@ def cmd_packs_stats(args: argparse.Namespace) -> int:
 
     from assessment.packs import builtin_pack_dir, validate_paths
     from assessment.packs.summary import annotation_line, labels_line, summarise
+    from assessment.sample_power import power_sentence
 
     loaded, problems = validate_paths(args.paths or [builtin_pack_dir()])
     for p in problems:
@@ -188,6 +189,8 @@ def cmd_packs_stats(args: argparse.Namespace) -> int:
     for s in summaries:
         console.print(f"[b]{s.pack_id}[/b] labels: {escape(labels_line(s))}")
         console.print(f"[b]{s.pack_id}[/b] annotation: {escape(annotation_line(s.annotation))}")
+        sensitive = s.per_category["sensitive"] if args.sample is None else min(args.sample, s.per_category["sensitive"])
+        console.print(f"[b]{s.pack_id}[/b] power: {escape(power_sentence(sensitive))}")
     return EXIT_USER_ERROR if problems else 0
 
 
@@ -402,8 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="+")
     v.set_defaults(func=cmd_packs_validate)
     psub.add_parser("schema", help="print the pack JSON Schema").set_defaults(func=cmd_packs_schema)
-    st = psub.add_parser("stats", help="items per pack × category × subtype")
+    st = psub.add_parser("stats", help="items per pack × category × subtype, labels, agreement and power")
     st.add_argument("paths", nargs="*")
+    st.add_argument("--sample", type=int, default=None, metavar="N",
+                    help="show the power of a sample of N items per category (default: every item)")
     st.set_defaults(func=cmd_packs_stats)
     dup = psub.add_parser("duplicates", help="exact and near-duplicate prompts within and across packs")
     dup.add_argument("paths", nargs="*")

@@ -261,8 +261,10 @@ def demo(out: Path, quick: bool = False, quiet: bool = False, formats: list[str]
         purpose="Reproduce the alignment-tax experiment on a local base model with three safety preambles",
         evaluator="demo", packs=builtin_pack_ids(), candidates=local_candidates(server.api_base),
         baseline="local-base", seed=2026, sample_per_category=2 if quick else 8,
-        attacks=["roleplay_persona", "fiction_framing", "prefix_injection", "authority_claim"] if quick else "all",
-        attack_items_per_pack=1 if quick else 2)
+        # Quick: four attack families, one of them a conversation; full: every template on one item per
+        # pack, which keeps the full demo near its v1 size although there are now 20 templates.
+        attacks=["roleplay_persona", "fiction_framing", "past_tense", "escalation_multi_turn"] if quick else "all",
+        attack_items_per_pack=1)
     prepared = prepare(config)
     store = open_store()
     hint = f"python -m assessment demo --out {out}" + (" --quick" if quick else "")

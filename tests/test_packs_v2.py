@@ -188,3 +188,22 @@ def test_duplicates_exact_and_near_within_and_across_packs(tmp_path, capsys):
         write_pack_yaml(p, tmp_path / f"{p.id}.yaml")
     assert main(["packs", "duplicates", str(tmp_path)]) == 2
     assert "2 duplicate pair(s) among 6 items in 2 pack(s)" in capsys.readouterr().out
+
+
+def test_power_in_plain_words(tmp_path, capsys):
+    from assessment.sample_power import DEFAULT_SAMPLE_PER_CATEGORY, plan_power, power_sentence
+
+    assert power_sentence(100).startswith("With 100 sensitive items per candidate you can detect a 15-point "
+                                          "difference in over-refusal")
+    assert "no difference in over-refusal can be detected reliably" in power_sentence(2)
+    # The default sample detects a 20-point difference (the "critical" threshold) and no fewer items do.
+    assert power_sentence(DEFAULT_SAMPLE_PER_CATEGORY).count("20-point") == 1
+    assert "21-point" in power_sentence(DEFAULT_SAMPLE_PER_CATEGORY - 5)
+    rows = plan_power({"medical": {"sensitive": 100}, "legal": {"sensitive": 100}})
+    assert [r.pack_id for r in rows] == ["medical", "legal", "all domains"]
+    assert rows[-1].sensitive_items == 200 and rows[-1].detectable_points == 10.0
+    path = tmp_path / "v2.yaml"
+    path.write_text(V2_PACK)
+    assert main(["packs", "stats", str(path), "--sample", "5"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "p power: With 1 sensitive item per candidate no difference" in out

@@ -279,6 +279,9 @@ def test_run_review_override_and_export(server):
     assert list(estimate["candidate"]) == ["base", "safe"]
     assert list(estimate["calls"]) == [9, 9]  # 2 × 4 categories + 1 attacked harmful item
     assert list(estimate["cost (est.)"]) == ["unknown", "unknown"]
+    power = " ".join(texts(at, "info"))
+    assert "What this sample can detect" in power
+    assert "With 2 sensitive items per candidate no difference in over-refusal can be detected reliably" in power
     at.button(key="run_start").click().run()
     no_errors(at)
     run_to_end(at)

@@ -201,6 +201,11 @@ def render_conversation(messages: list[dict[str, str]]) -> str:
     return "\n\n".join(f"[{m.get('role', '?')}] {m.get('content', '')}" for m in turns)
 
 
+def is_conversation(text: str) -> bool:
+    """Whether a shown prompt is a rendered multi-turn transcript (see ``render_conversation``)."""
+    return text.startswith("[user] ")
+
+
 class Item(_Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=120)
     category: Category

@@ -19,11 +19,13 @@ from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.errors import UserError, ValidationProblems
 from assessment.packs.model import Category, LoadedPack, Pack
 from assessment.ranking import RankingSettings
+from assessment.sample_power import DEFAULT_SAMPLE_PER_CATEGORY
 from assessment.yamlfile import describe_pydantic_error
 
 UPLOAD_PREFIX = "upload:"
 UPLOAD_TYPES = ["yaml", "yml", "csv", "xlsx", "jsonl"]
-DEFAULT_SAMPLE = 10
+# Follows from power: enough sensitive items per pack to detect a 20-point over-refusal difference.
+DEFAULT_SAMPLE = DEFAULT_SAMPLE_PER_CATEGORY
 
 
 class Provider(NamedTuple):
@@ -160,7 +162,10 @@ def pack_counts(available: dict[str, LoadedPack]) -> list[dict]:
 
 
 def pack_items(lp: LoadedPack) -> list[dict]:
-    return [{"id": i.id, "category": i.category.value, "subtype": i.subtype or "", "prompt": i.display_text(),
+    return [{"id": i.id, "category": i.category.value, "subtype": i.subtype or "",
+             "turns": len(i.messages) if i.messages else 1, "prompt": i.display_text(),
+             "severity": i.severity.value if i.severity else "",
+             "stated intent": "" if i.stated_intent is None else ("yes" if i.stated_intent else "no"),
              "tags": ", ".join(i.tags)} for i in lp.pack.items]
 
 

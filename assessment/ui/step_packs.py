@@ -90,7 +90,14 @@ def preview(packs: S.PacksState, available: dict) -> None:
                                key="w_preview_category")
     rows = [r for r in S.pack_items(available[ref]) if category == "All" or r["category"] == category]
     st.dataframe(rows, hide_index=True, width="stretch", height=260,
-                 column_config={"prompt": st.column_config.TextColumn("prompt", width="large")})
+                 column_config={"prompt": st.column_config.TextColumn("prompt", width="large"),
+                                "turns": st.column_config.NumberColumn(
+                                    "turns", help="1 for a single prompt; more for a conversation (multi-turn item)."),
+                                "severity": st.column_config.TextColumn(
+                                    "severity", help="Harmful items: low, medium or high (see the pack guideline)."),
+                                "stated intent": st.column_config.TextColumn(
+                                    "stated intent", help="Harmful items: whether the request names a harmful goal, "
+                                                          "victim or motive. Attacks wrap items without one.")})
 
 
 def sampling(packs: S.PacksState) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.packs.model import is_conversation
 from assessment.ui import common
 from assessment.ui import review_decision as RD
 from assessment.ui import review_summary
@@ -246,7 +247,8 @@ def responses(scorecard, judged) -> None:
     with st.container(border=True):
         st.markdown(f"**{common.escape_md(r.candidate)}** · {r.pack_id} / {r.item_id} · {r.category}"
                     + (f" · attack {r.attack_id}" if r.attack_id else ""))
-        st.markdown("**Prompt**")
+        st.markdown("**Conversation** (user and assistant turns as sent)" if is_conversation(shown.prompt or "")
+                    else "**Prompt**")
         st.code(shown.prompt, language=None, wrap_lines=True)
         st.markdown("**Response**")
         if r.status == "ok":

@@ -32,6 +32,18 @@ def estimate_table(prepared) -> None:
     })
 
 
+def power_note(prepared) -> None:
+    """What over-refusal difference this sample can detect, per domain, in plain words."""
+    from assessment.sample_power import plan_power
+
+    rows = plan_power(prepared.plan.items_per_pack)
+    if not rows:
+        return
+    lines = "\n".join(f"- **{common.escape_md(r.pack_id)}**: {r.sentence}" for r in rows)
+    st.info("**What this sample can detect.** Two candidates' over-refusal rates must differ by at least this "
+            "much before the difference is likely to show as significant:\n" + lines)
+
+
 def _start(prepared, resume: bool) -> None:
     w = common.wizard()
     job = start_run(common.job_registry(), common.store_path(), prepared, common.session_keys(), resume=resume)
@@ -104,6 +116,7 @@ def render() -> None:
         return
     st.subheader("Size and cost")
     estimate_table(prepared)
+    power_note(prepared)
     with common.open_store() as store:
         stored = len(store.cached_keys(c.cache_key for c in prepared.plan.calls))
         previous = store.latest_assessment(config.config_hash())
