@@ -209,6 +209,24 @@ def cmd_packs_duplicates(args: argparse.Namespace) -> int:
     return EXIT_USER_ERROR if problems or found else 0
 
 
+def cmd_packs_agreement(args: argparse.Namespace) -> int:
+    from assessment.packs import load_pack_file
+    from assessment.packs.agreement import agreement, read_labels
+
+    pack = load_pack_file(args.pack).pack
+    report = agreement(pack, read_labels(args.first), read_labels(args.second))
+    for d in report.disagreements:
+        shown = "; ".join(f"{f}: {getattr(d.first, f)} vs {getattr(d.second, f)}" for f in d.fields)
+        print(f"disagree {d.item_id}: {shown}")
+    if report.unlabelled:
+        print(f"not labelled by both passes: {len(report.unlabelled)} item(s), e.g. {', '.join(report.unlabelled[:5])}")
+    block = report.annotation(args.guideline, len(report.disagreements), 0)
+    print("annotation:  # resolve every disagreement above (or remove the item), then set items_removed")
+    for key, value in block.model_dump().items():
+        print(f"  {key}: {'null' if value is None else value}")
+    return 0
+
+
 def cmd_packs_import(args: argparse.Namespace) -> int:
     from assessment.packs.tabular import import_table, write_pack_yaml
 
@@ -413,6 +431,12 @@ def build_parser() -> argparse.ArgumentParser:
     dup = psub.add_parser("duplicates", help="exact and near-duplicate prompts within and across packs")
     dup.add_argument("paths", nargs="*")
     dup.set_defaults(func=cmd_packs_duplicates)
+    agr = psub.add_parser("agreement", help="Cohen's kappa of two labelling passes, as a pack annotation block")
+    agr.add_argument("pack")
+    agr.add_argument("first", help="JSONL labels of the first annotator: id, category, subtype, severity, stated_intent")
+    agr.add_argument("second", help="JSONL labels of the second annotator")
+    agr.add_argument("--guideline", default="docs/pack-guideline.md", help="which guideline (and date) was used")
+    agr.set_defaults(func=cmd_packs_agreement)
     imp = psub.add_parser("import", help="import a .csv, .xlsx or .jsonl file as a pack")
     imp.add_argument("file")
     imp.add_argument("--out", required=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -207,3 +208,28 @@ def test_power_in_plain_words(tmp_path, capsys):
     assert main(["packs", "stats", str(path), "--sample", "5"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "p power: With 1 sensitive item per candidate no difference" in out
+
+
+def test_agreement_of_two_labelling_passes(tmp_path, capsys):
+    path = tmp_path / "v2.yaml"
+    path.write_text(V2_PACK)
+    rows_a = [{"id": "s1", "category": "sensitive", "subtype": "professional"},
+              {"id": "h1", "category": "harmful", "subtype": "fraud", "severity": "medium", "stated_intent": False},
+              {"id": "c1", "category": "capability"}, {"id": "b1", "category": "benign", "confidence": "high"}]
+    rows_b = [dict(r) for r in rows_a]
+    rows_b[0]["subtype"] = "education"       # one subtype disagreement
+    rows_b[3]["category"] = "sensitive"      # one category disagreement (b1 called sensitive)
+    rows_b[3]["subtype"] = "homonym"
+    for name, rows in (("a", rows_a), ("b", rows_b)):
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert main(["packs", "agreement", str(path), str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "disagree s1: subtype: professional vs education" in out
+    assert "disagree b1: category: benign vs sensitive; subtype: None vs homonym" in out
+    # Category: 3 of 4 agree; p_o = 0.75, p_e = (1·1 + 1·2 + 1·1 + 1·0)/16 = 0.25 -> kappa = 0.5/0.75 = 0.667.
+    assert "kappa_category: 0.667" in out and "items_annotated: 4" in out
+    assert "kappa_severity: 1.0" in out and "disagreements_resolved: 2" in out
+    (tmp_path / "bad.jsonl").write_text('{"id": "s1", "category": "nice"}\nnot json\n')
+    assert main(["packs", "agreement", str(path), str(tmp_path / "a.jsonl"), str(tmp_path / "bad.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'bad.jsonl'}:row 1: category:" in err and f"{tmp_path / 'bad.jsonl'}:row 2: line: not valid JSON" in err
