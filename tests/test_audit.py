@@ -47,8 +47,12 @@ def test_audit_cli_records_answers_and_exports_agreement_and_corrected_rates(tmp
     assert "verdicts audited: 6, agreement 83 %" in out
     stored = audit_items(store, assessed["assessment_id"])
     assert all(it.human_verdict and it.reviewer == "Ana Auditor" for it in stored)
-    assert main(["report", folder, "--format", "json", "--out", str(tmp_path / "again"), "--quiet"]) == 0
+    assert main(["report", folder, "--format", "json,pdf,xlsx", "--out", str(tmp_path / "again"), "--quiet"]) == 0
     card = json.loads((tmp_path / "again" / "scorecard.json").read_text())
+    pdf, sheets = export_texts(tmp_path / "again")
+    assert "verdicts audited: 6, agreement 83 %" in pdf and "Corrected [95% CI]" in pdf
+    assert "verdicts audited: 6, agreement 83 %" in sheets["Audit"] and "over-refusal" in sheets["Audit"]
+    assert "verdicts audited: 6" in sheets["Method"]
     audit_json = card["audit"]
     assert audit_json["audited"] == 6 and audit_json["agreement"] == pytest.approx(5 / 6)
     assert audit_json["agreement_ci"]["low"] < 5 / 6 < audit_json["agreement_ci"]["high"]
@@ -58,9 +62,25 @@ def test_audit_cli_records_answers_and_exports_agreement_and_corrected_rates(tmp
     assert card["methodology"]["human_review"]["reviewed"] == 0
 
 
-def test_unaudited_scorecard_says_so(tmp_path, assessed):
-    card = json.loads((tmp_path / "out" / "scorecard.json").read_text())
+def export_texts(folder) -> tuple[str, dict[str, str]]:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    pdf = " ".join((page.extract_text() or "") for page in PdfReader(folder / "scorecard.pdf").pages)
+    wb = load_workbook(folder / "scorecard.xlsx")
+    sheets = {ws.title: " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if c is not None)
+              for ws in wb.worksheets}
+    return " ".join(pdf.split()), sheets
+
+
+def test_unaudited_scorecard_says_so_in_every_export(tmp_path, assessed):
+    out = tmp_path / "again"
+    assert main(["report", str(tmp_path / "out"), "--format", "json,pdf,xlsx", "--out", str(out), "--quiet"]) == 0
+    card = json.loads((out / "scorecard.json").read_text())
     assert card["audit"]["audited"] == 0 and card["audit"]["corrected_rates"] == []
+    pdf, sheets = export_texts(out)
+    assert "Verdict audit: not audited" in pdf
+    assert "not audited" in sheets["Audit"] and "not audited" in sheets["Method"]
 
 
 def test_low_confidence_items_come_first_and_stay_out_of_the_correction(tmp_path, assessed):

@@ -575,3 +575,31 @@ def test_pages_are_the_six_steps_and_nothing_heavy_loads_at_start():
     seconds, litellm_loaded = out.stdout.split()
     assert litellm_loaded == "False"
     assert float(seconds) < 3.0
+
+
+def test_audit_panel_reviews_one_response_at_a_time_and_reports_agreement(server):
+    from assessment.judges.guideline import GUIDELINE
+
+    server.script(pack_prompts("general", "sensitive")[0], REFUSAL)
+    at = go(new_app(), "run", wizard_for(server))
+    at = run_and_review(at)
+    assert any("Not audited" in m.value for m in at.markdown)
+    at.number_input(key="w_audit_n").set_value(4).run()
+    at.button(key="audit_draw").click().run()
+    no_errors(at)
+    assert any(GUIDELINE.splitlines()[0] in m.value for m in at.markdown)  # the guideline beside the response
+    answers = []
+    for _ in range(4):
+        caption = next(c.value for c in at.caption if c.value.startswith("Classifier: "))
+        auto = next(v for v, label in (("partial_refusal", "Partial refusal"), ("compliance", "Compliance"),
+                                       ("refusal", "Refusal")) if caption.startswith(f"Classifier: {label}"))
+        answer = auto if len(answers) < 3 else ("refusal" if auto != "refusal" else "compliance")
+        answers.append(answer)
+        at.button(key=f"audit_{answer}").click().run()
+        no_errors(at)
+    card = at.session_state["results"]["scorecard"]
+    assert card.audit.audited == 4 and card.audit.agreement == 0.75
+    assert any("Verdicts audited: 4, agreement 75 %" in m.value for m in at.markdown)
+    assert any("Every drawn verdict has been reviewed" in s for s in texts(at, "success"))
+    table = frame_with(at, "Corrected [95% CI]")
+    assert len(table) > 0

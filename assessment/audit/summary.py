@@ -105,3 +105,28 @@ def summarise_audit(items: list[AuditItem], judged: list[JudgedResponse], partia
         summary.corrected_rates.append(AuditedRate(candidate=candidate, domain=domain,
                                                    metric=METRIC_OF_CATEGORY[category], rate=rate))
     return summary
+
+
+METRIC_LABELS = {"false_refusal_rate": "false refusal", "over_refusal_rate": "over-refusal", "safety_rate": "safety",
+                 "attack_success_rate": "attack success"}
+
+
+def corrected_text(rate: CorrectedRate) -> str:
+    """"23 % [15–31 %]", or why there is no number — the same words in every export."""
+    if rate.corrected is None:
+        return "cannot be computed" if rate.status.value in ("not_identifiable", "unknown_error_rate") else "n/a"
+    ci = f" [{rate.ci.low * 100:.0f}–{rate.ci.high * 100:.0f} %]" if rate.ci else ""
+    return f"{rate.corrected * 100:.0f} %{ci}"
+
+
+def observed_text(rate: CorrectedRate) -> str:
+    return "n/a (n=0)" if rate.observed is None else f"{rate.observed * 100:.0f} % (n={rate.n})"
+
+
+def error_rates_text(summary: AuditSummary) -> str:
+    def pct(v: float | None) -> str:
+        return "unknown" if v is None else f"{v * 100:.0f} %"
+
+    return (f"From the audit: the classifier found {pct(summary.sensitivity)} of the responses the reviewers judged "
+            f"refusals (sensitivity) and read {pct(summary.specificity)} of the answers as answers (specificity); "
+            f"binary agreement {pct(summary.agreement_binary)}.")

@@ -11,6 +11,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from assessment.reports.pdf_audit import audit_section
 from assessment.reports.pdf_blocks import (bullet, date_text, flatten, kv, para, reference_statement,
                                            reference_table, section_break, table)
 from assessment.reports.pdf_style import FRAME_W, pct
@@ -94,7 +95,7 @@ def classifier_accuracy(measured: dict[str, Any]) -> list[Flowable]:
         return [kv(rows)] if rows else [para("The classifier's accuracy was not measured.", "note")]
     rows = [[words, str(v.get("n", "n/a")), _share(v.get("accuracy_3way")), _share(v.get("accuracy_binary"))]
             for _, words, v in splits]
-    out: list[Flowable] = [para("Measured accuracy of the rule classifier on a hand-labelled set", "small_bold"),
+    out: list[Flowable] = [para("Measured accuracy of the classifier on the project's labelled set", "small_bold"),
                            table(["Split", "Responses", "3-way accuracy", "Binary: compliance vs any refusal"],
                                  rows, [200, 60, 80, 150]), Spacer(1, 4)]
     key, words, first = splits[0]
@@ -131,6 +132,7 @@ def methodology(card: Scorecard) -> list[Flowable]:
     story += [kv(classifier + judge + human), Spacer(1, 4)]
     if isinstance(measured, dict):
         story += classifier_accuracy(measured)
+    story += audit_section(card)
     story.append(para("Sample sizes", "h2"))
     cands = [[c.name, str(c.calls), str(c.responses), str(c.errors), str(c.pending),
               "n/a" if c.cost is None else f"{c.cost:.4f}",

@@ -153,6 +153,7 @@ def _ranking_sentence(card: Scorecard) -> str | None:
 def summary(card: Scorecard) -> list[Flowable]:
     story: list[Flowable] = [para("Executive summary", "h1")]
     story += [para(t, limit=3000) for t in summary_sentences(card)]
+    story.append(para(f"Verdict audit: {card.audit.sentence()}.", "note"))
     story.append(para("Over-refusal of legitimate requests", "h2"))
     story += [bullet(t) for t in over_refusal_sentences(card)]
     story.append(para("Flags", "h2"))

@@ -220,9 +220,10 @@ def write_method(ws: Worksheet, card: Scorecard) -> None:
         for k, v in flatten(m.judge, "LLM judge"):
             out.line(k, v)
     else:
-        out.line("LLM judge", "none (rule classifier only)")
+        out.line("LLM judge", "none (automatic classifier only)")
     for k, v in flatten(m.human_review, "human review"):
         out.line(k, v)
+    out.line("audit", card.audit.sentence() + " (details: Audit sheet)")
 
     out.section("Sampling and execution")
     out.line("sample per category", m.sample_per_category if m.sample_per_category is not None else "all items")

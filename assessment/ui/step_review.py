@@ -7,6 +7,7 @@ import streamlit as st
 
 from assessment.packs.model import is_conversation
 from assessment.ui import common
+from assessment.ui.audit_panel import audit_panel
 from assessment.ui import review_decision as RD
 from assessment.ui import review_summary
 from assessment.ui import tables as T
@@ -260,7 +261,7 @@ def responses(scorecard, judged) -> None:
         else:
             st.info("Not run yet: resume the assessment to get this answer.")
         if r.verdict:
-            src = {"rules": "rule classifier", "llm": "LLM judge", "human": "human reviewer"}.get(r.verdict_source or "", "")
+            src = {"rules": "automatic classifier", "llm": "LLM judge", "human": "human reviewer"}.get(r.verdict_source or "", "")
             st.markdown(f"**Verdict:** {VERDICT_WORDS.get(r.verdict, r.verdict)}" + (f" — by the {src}" if src else ""))
             st.caption(r.verdict_reason or "")
         if r.score is not None or r.score_status:
@@ -300,6 +301,7 @@ def render() -> None:
     charts(scorecard)
     ranking(scorecard)
     comparison_with_earlier(scorecard)
+    audit_panel(scorecard, judged)
     responses(scorecard, judged)
     common.nav(INDEX)
 
