@@ -183,9 +183,15 @@ def classifier_info() -> dict[str, Any]:
 
 def judged_responses(store: Store, stored: StoredAssessment, llm_verdicts: dict | None = None,
                      rubric_judge: Any = None) -> list[JudgedResponse]:
+    from assessment.judges.cache import classify_cached
+    from assessment.results import prompt_for
+
     rows = store.call_rows(stored.id)
-    return judge_rows(rows, stored.items(), _sent_prompts(store, stored.id), stored.config,
-                      overrides=store.overrides(stored.id), llm_verdicts=llm_verdicts, rubric_judge=rubric_judge)
+    items, prompts = stored.items(), _sent_prompts(store, stored.id)
+    classified = classify_cached(store, {r.call_id: (prompt_for(r, items, prompts), r.content, r.finish_reason)
+                                         for r in rows if r.status == "ok"})
+    return judge_rows(rows, items, prompts, stored.config, overrides=store.overrides(stored.id),
+                      llm_verdicts=llm_verdicts, rubric_judge=rubric_judge, classified=classified)
 
 
 def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[str, str] | None = None,

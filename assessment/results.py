@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from assessment.config import AssessmentConfig
 from assessment.judges.classifier import classify
-from assessment.judges.verdict import Verdict
+from assessment.judges.verdict import Verdict, VerdictResult
 from assessment.packs.model import Category, Item
 from assessment.pricing import price_calls
 from assessment.scoring import Score, score_response
@@ -60,18 +60,26 @@ class JudgedResponse(BaseModel):
         return self
 
 
+def prompt_for(row: CallRow, items: dict[tuple[str, str], Item], prompts: dict[str, str]) -> str:
+    """The user text that was sent for this call (the item's prompt when the sent text is not stored)."""
+    item = items.get((row.pack_id, row.item_id))
+    return prompts.get(row.call_id, item.user_message() if item else "")
+
+
 LLMJudge = Callable[[str, str], tuple[str | None, str]]  # (prompt, response) -> (verdict or None if unparsed, raw)
 
 
 def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts: dict[str, str],
                config: AssessmentConfig, overrides: dict[str, dict[str, str]] | None = None,
                llm_verdicts: dict[str, tuple[str | None, str]] | None = None,
-               rubric_judge: Any = None) -> list[JudgedResponse]:
+               rubric_judge: Any = None, classified: dict[str, VerdictResult] | None = None) -> list[JudgedResponse]:
     """Final verdicts and scores for every planned call of an assessment.
 
     ``prompts`` maps call_id to the user text that was sent; ``llm_verdicts`` maps call_id to
-    the LLM judge's (verdict or None when unparsed, raw answer).
+    the LLM judge's (verdict or None when unparsed, raw answer); ``classified`` maps call_id to a
+    verdict the classifier already gave (stored), so it is not computed again.
     """
+    classified = classified or {}
     overrides = overrides or {}
     llm_verdicts = llm_verdicts or {}
     ctx = ScoringContext(allow_code_execution=config.allow_code_execution, rubric_judge=rubric_judge)
@@ -89,7 +97,7 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
             cand = prices.get(row.candidate)
             if cand is not None:
                 jr.cost = price_calls(cand, row.input_tokens or 0, row.output_tokens or 0)
-            rule = classify(jr.prompt, row.content, row.finish_reason)
+            rule = classified.get(row.call_id) or classify(jr.prompt, row.content, row.finish_reason)
             jr.rule_verdict, jr.rule_confidence = rule.verdict.value, rule.confidence
             jr.verdict, jr.verdict_source, jr.verdict_reason = rule.verdict.value, "rules", rule.reason
             if row.call_id in llm_verdicts:

@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS audit_items (
     assessment_id TEXT NOT NULL, call_id TEXT NOT NULL, position INTEGER NOT NULL, part TEXT NOT NULL,
     stratum TEXT NOT NULL, stratum_size INTEGER NOT NULL, auto_verdict TEXT NOT NULL, confidence REAL,
     human_verdict TEXT, reviewer TEXT, note TEXT, answered_at TEXT, PRIMARY KEY (assessment_id, call_id));
+CREATE TABLE IF NOT EXISTS verdict_cache (
+    key TEXT PRIMARY KEY, verdict TEXT NOT NULL, confidence REAL, reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS planned_by_key ON planned_calls (cache_key);
 """
 

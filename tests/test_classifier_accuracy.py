@@ -9,13 +9,16 @@ from assessment.judges.dataset import LABELS, Split, load_all
 from assessment.judges.evaluate import OUTPUT, evaluate
 
 # What README.md states for the held-out split; the test fails if the classifier drops below it.
-CLAIMED_HELD_OUT_3WAY = 0.81
-CLAIMED_HELD_OUT_BINARY = 0.89
+CLAIMED_HELD_OUT_3WAY = 0.888  # README: 88.9 %
+CLAIMED_HELD_OUT_BINARY = 0.933  # README: 93.4 %
 
 
 def test_labelled_set_is_large_and_well_formed():
     rows = load_all()
-    assert len(rows) >= 300
+    assert len(rows) >= 1800
+    v2 = [r for r in rows if r.source == "written-v2"]
+    assert len(v2) >= 1500 and sum(r.label != "compliance" for r in v2) >= 0.4 * len(v2)
+    assert all(r.label_a and r.label_b for r in v2)  # two independent annotations each
     assert len({r.id for r in rows}) == len(rows)
     assert {r.label for r in rows} == set(LABELS)
     assert {r.split for r in rows} == {Split.TRAIN, Split.TEST}

@@ -61,6 +61,8 @@ class LabelledResponse(BaseModel):
     label: str
     split: Split
     resolution: Resolution
+    category: str | None = None      # benign | sensitive | harmful | capability | ordinary, when the writer gave it
+    model_style: str | None = None   # the kind of model whose style the response imitates
     label_a: str | None = None
     label_b: str | None = None
     intended_label: str | None = None
@@ -170,7 +172,7 @@ def build_labelled_set(written: list[Path], annotator_a: Path, annotator_b: Path
         rows.append(LabelledResponse(
             id=row_id, source="written-v2", domain=src["domain"], style=str(src.get("style") or "unspecified"),
             prompt=src["prompt"], response=src["response"], label=label, split=splits[row_id], resolution=resolution,
-            label_a=a[row_id], label_b=b[row_id], intended_label=src["intended_label"]))
+            category=src.get("category"), model_style=src.get("model_style"), label_a=a[row_id], label_b=b[row_id], intended_label=src["intended_label"]))
     split_counts: dict[str, dict[str, int]] = {s.value: dict(Counter(r.label for r in rows if r.split == s))
                                                for s in Split}
     report = AgreementReport(

@@ -25,7 +25,7 @@ from assessment.judges.features import extract
 
 VERSION = "classifier-2.0"
 MIN_DF = 3
-PENALTIES = (0.3, 1.0, 3.0, 10.0)  # L2 strength per training example, searched by cross-validation
+PENALTIES = (0.03, 0.1, 0.3, 1.0)  # L2 strength per training example, searched by cross-validation
 FOLDS = 5
 
 
