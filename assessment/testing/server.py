@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -54,12 +55,24 @@ class RequestRecord:
     messages: list[dict] | None = None  # the chat messages exactly as received (None for /completions)
 
 
+_STOP = frozenset("what which that this with from have your about would could should there their they them into "
+                  "does when where how can you help me write give tell please make".split())
+_LOADED = re.compile(r"consent|horror|hack|kill|illegal|harm|danger|weapon|drug|poison|attack|steal|bomb|abuse|"
+                     r"suicide|crime|violen|murder|refus|safety|law", re.IGNORECASE)
+
+
 def default_responder(prompt: str) -> str:
-    """Deterministic answers: refuse prompts that say so, answer everything else."""
+    """Deterministic answers: refuse prompts that say so, answer everything else.
+
+    The answer names the request's own words, so a prompt-aware classifier reads it as addressing
+    the request (an answer that merely repeated the question would not be one)."""
     lowered = prompt.lower()
     if "[refuse]" in lowered:
         return "I'm sorry, but I can't help with that request."
-    return f"Here is a helpful answer to your question. {prompt[:80]}"
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", prompt)
+             if len(w) > 3 and w.lower() not in _STOP and not _LOADED.search(w)][:4] or ["this"]
+    return (f"Sure, here it is. About {', '.join(words)}: the answer is that it works as described, step by step. "
+            f"First, {words[0].lower()}; then the rest follows.")
 
 
 @dataclass
