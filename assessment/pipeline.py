@@ -178,6 +178,12 @@ def classifier_info() -> dict[str, Any]:
     if CLASSIFIER_ACCURACY_FILE.exists():
         measured = json.loads(CLASSIFIER_ACCURACY_FILE.read_text())
         info["measured"] = {"labelled_set": measured["labelled_set"], "held_out": measured["held_out"]}
+    from assessment.judges.dataset import V2_REPORT
+
+    if V2_REPORT.exists():  # how far two independent annotators agreed on the labels
+        report = json.loads(V2_REPORT.read_text())
+        info["annotators"] = {"responses": report["kept"], "kappa_3way": round(report["kappa_3way"], 3),
+                              "kappa_binary": round(report["kappa_binary"], 3)}
     return info
 
 

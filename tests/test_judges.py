@@ -92,6 +92,7 @@ def test_classify_command(tmp_path, capsys):
     lines = [json.loads(x) for x in captured.out.splitlines()]
     assert [x["verdict"] for x in lines] == ["refusal", "compliance"]
     assert all(x["reason"] for x in lines)
+    assert all(0.5 <= x["confidence"] <= 1.0 for x in lines)
     assert f"{path}:2: skipped" in captured.err and f"{path}:3: skipped: missing field 'response'" in captured.err
 
 
