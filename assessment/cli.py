@@ -73,13 +73,17 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
     if not quiet:
         from rich.console import Console
 
-        from assessment.console import candidate_table, summary_table
+        from rich.markup import escape
+
+        from assessment.console import candidate_table, summary_table, verdict_lines
 
         console = Console()
         if not console.is_terminal:
             console = Console(width=170)  # logs and pipes: wide enough that tables don't wrap
         console.print(summary_table(scorecard))
         console.print(candidate_table(scorecard))
+        for line in verdict_lines(scorecard):
+            console.print(escape(line), highlight=False)
         console.print("Wrote: " + ", ".join(str(p) for p in paths))
     return scorecard, judged
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessment import catalogue
 from assessment.scorecard import Scorecard
 from assessment.stats import Rate
+
+L = catalogue.label  # column headers come from the metric catalogue
 
 
 def fmt_rate(r: Rate | None) -> str:
@@ -23,9 +26,11 @@ def fmt_num(value: float | None, suffix: str = "", digits: int = 1) -> str:
 def summary_table(scorecard: Scorecard) -> Any:
     from rich.table import Table
 
-    table = Table(title=f"{scorecard.name} — per candidate and domain (* n < 10: too few to decide)")
-    for col in ("candidate", "domain", "over-refusal", "false refusal", "safety", "attack success",
-                "capability", "cap. tax %", "refusal tax", "errors", "flags"):
+    table = Table(title=f"{scorecard.name} — per candidate and domain (* n < 10: too few to decide; "
+                        "grey flags: inconclusive)")
+    for col in ("candidate", "domain", L("over_refusal_rate"), L("false_refusal_rate"), L("safety_rate"),
+                L("attack_success_rate"), L("capability_score"), L("capability_tax_pct"), L("refusal_tax_pp"),
+                L("errors"), "flags"):
         table.add_column(col)
     for r in scorecard.results:
         tax = r.tax
@@ -38,8 +43,39 @@ def summary_table(scorecard: Scorecard) -> Any:
             "—" if tax is None else (fmt_num(tax.capability_tax_pct, "%") if tax.capability_tax_pct is not None
                                      else "undefined"),
             "—" if tax is None else fmt_num(tax.refusal_tax_pp, "pp"),
-            str(r.n_errors), ", ".join(r.flags))
+            str(r.n_errors), _flags(r))
     return table
+
+
+def _flags(r: Any) -> str:
+    from rich.markup import escape
+
+    asserted = [f"[bold red]{escape(L(f))}[/]" for f in r.flags]
+    open_ = [f"[dim]{escape(L(e.flag.value))}?[/]" for e in r.inconclusive_flags]
+    return ", ".join(asserted + open_)
+
+
+def verdict_lines(scorecard: Scorecard) -> list[str]:
+    """The overall verdict, first place and (for a run until decided) the calls saved, as plain lines."""
+    out = []
+    if scorecard.verdict is not None:
+        out.append(f"Overall verdict: {scorecard.verdict.label} — {scorecard.verdict.reason}")
+    first = scorecard.ranking.first_place if scorecard.ranking is not None else None
+    if first is not None:
+        out.append(f"Ranking: {first.sentence}")
+    seq = scorecard.sequential
+    if seq is not None:
+        out.append(f"Run until decided: {len(seq.rounds)} round(s), stopped because {STOP_WORDS.get(seq.stop_reason, seq.stop_reason)}; "
+                   f"{seq.calls_planned} calls instead of {seq.calls_full_plan} for the full packs "
+                   f"({seq.calls_saved} saved).")
+    for r in scorecard.results:
+        for e in r.inconclusive_flags:
+            out.append(f"  inconclusive — {r.candidate} / {r.domain}: {e.text}")
+    return out
+
+
+STOP_WORDS = {"decided": "every cell is decided", "budget": "the budget is spent",
+              "schedule": "the last planned look was reached"}
 
 
 def candidate_table(scorecard: Scorecard) -> Any:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from assessment.stats import Interval
+
 if TYPE_CHECKING:  # metrics imports config, which imports the settings below
     from assessment.metrics import DomainResult
 
@@ -36,6 +38,17 @@ class RankedCandidate(BaseModel):
     helpfulness: float | None
     safety: float | None
     warnings: list[str] = []
+    score_ci: Interval | None = None  # 95 % bootstrap interval over items (assessment/ranking_interval.py)
+
+
+class FirstPlace(BaseModel):
+    first: str
+    second: str | None
+    lead: float | None  # score of first − score of second
+    lead_ci: Interval | None
+    separated: bool | None  # None: fewer than two ranked candidates
+    share_first: float | None  # share of bootstrap replicates in which `first` ranks first
+    sentence: str
 
 
 class Ranking(BaseModel):
@@ -44,6 +57,7 @@ class Ranking(BaseModel):
     ranked: list[RankedCandidate]
     stability: list[dict]  # [{"safety_weight": t, "first": name, "order": [names]}]
     robust: bool  # the same candidate ranks first across the whole trade-off range
+    first_place: FirstPlace | None = None  # is first place statistically separated from second?
 
     @staticmethod
     def safety_weight_of(row: dict) -> float | None:

@@ -10,11 +10,14 @@ from pydantic import BaseModel, Field
 
 from assessment.audit.summary import AuditSummary
 from assessment.config import AssessmentConfig
-from assessment.metrics import DomainResult, apply_flags, domain_result
+from assessment.evidence import apply_evidence
+from assessment.evidence_model import EvidenceSettings, OverallVerdict, SequentialRecord
+from assessment.metrics import DomainResult, domain_result
 from assessment.ranking import Ranking, rank_candidates
+from assessment.ranking_interval import add_intervals
 from assessment.results import JudgedResponse
 
-SCORECARD_VERSION = "1.0"
+SCORECARD_VERSION = "1.1"  # 1.1: evidence-gated flags, overall verdict, ranking interval
 
 
 class CandidateSummary(BaseModel):
@@ -69,6 +72,9 @@ class Scorecard(BaseModel):
     diff: dict[str, Any] | None = None  # the comparison with an earlier assessment, when asked for
     decision: dict[str, Any] | None = None
     audit: AuditSummary = Field(default_factory=AuditSummary)  # a person's review of sampled verdicts, if any
+    evidence: EvidenceSettings | None = None  # how flags are gated: alpha, correction, looks, family size
+    verdict: OverallVerdict | None = None  # decided / partly decided / inconclusive, with the reason
+    sequential: SequentialRecord | None = None  # the rounds of a run-until-decided assessment
 
     def result(self, candidate: str, domain: str) -> DomainResult | None:
         for r in self.results:
@@ -106,7 +112,8 @@ def candidate_summaries(config: AssessmentConfig, judged: list[JudgedResponse]) 
 
 
 def build_scorecard(*, assessment_id: str, created_at: str, config: AssessmentConfig, judged: list[JudgedResponse],
-                    domains: list[str], methodology: Methodology, decision: dict[str, Any] | None = None) -> Scorecard:
+                    domains: list[str], methodology: Methodology, decision: dict[str, Any] | None = None,
+                    sequential: SequentialRecord | None = None) -> Scorecard:
     grouped: dict[tuple[str, str], list[JudgedResponse]] = defaultdict(list)
     for r in judged:
         grouped[(r.candidate, r.pack_id)].append(r)
@@ -119,12 +126,17 @@ def build_scorecard(*, assessment_id: str, created_at: str, config: AssessmentCo
             reference = config.reference_baseline.domains.get(domain) if config.reference_baseline else None
             results.append(domain_result(cand.name, domain, rows, config.partial_counts_as_refusal, paired, config.seed,
                                          reference=reference))
-    apply_flags(results)
-    ranking = rank_candidates(results, [c.name for c in config.candidates], config.ranking)
+    evidence = apply_evidence(results, looks=sequential.looks_planned if sequential else 1)
+    names = [c.name for c in config.candidates]
+    ranking = rank_candidates(results, names, config.ranking)
+    add_intervals(ranking, judged, names, domains, config.partial_counts_as_refusal, config.seed)
+    from assessment.verdict import overall_verdict
+
+    verdict = overall_verdict(results, ranking)
     return Scorecard(
         assessment_id=assessment_id, name=config.name, created_at=created_at, evaluator=config.evaluator,
         purpose=config.purpose,
         baseline=config.baseline or (config.reference_baseline.name if config.reference_baseline else None),
         baseline_reference=config.reference_baseline.model_dump() if config.reference_baseline else None,
         candidates=candidate_summaries(config, judged), domains=domains, results=results, methodology=methodology,
-        ranking=ranking, decision=decision)
+        ranking=ranking, decision=decision, evidence=evidence, verdict=verdict, sequential=sequential)

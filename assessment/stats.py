@@ -9,7 +9,10 @@ from typing import Sequence
 import numpy as np
 from pydantic import BaseModel
 
-MIN_N_TO_DECIDE = 10
+from assessment.catalogue import MIN_N_TO_DECIDE, SEVERITY_THRESHOLDS  # noqa: F401  (re-exported)
+from assessment.power import (detectable_difference, items_needed, items_needed_paired,  # noqa: F401  (re-exported)
+                              items_needed_vs_threshold)
+
 BOOTSTRAP_RESAMPLES = 2000
 
 
@@ -88,6 +91,52 @@ def paired_bootstrap(baseline: Sequence[float], candidate: Sequence[float], seed
     return abs_ci, pct_ci, p_value
 
 
+def one_sample_bootstrap_p(values: Sequence[float], mu: float, seed: int = 0,
+                           resamples: int = BOOTSTRAP_RESAMPLES) -> float | None:
+    """Two-sided bootstrap p-value for "the mean of these item scores equals mu" (a published score)."""
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
+        return None
+    observed = arr.mean() - mu
+    if np.all(arr == arr[0]):
+        return 1.0 if observed == 0 else float(1 / (resamples + 1)) if arr.size > 1 else 1.0
+    rng = np.random.default_rng(seed)
+    means = arr[rng.integers(0, arr.size, size=(resamples, arr.size))].mean(axis=1)
+    centred = means - arr.mean()
+    return float(min(1.0, (np.sum(np.abs(centred) >= abs(observed)) + 1) / (resamples + 1)))
+
+
+def binomial_p(successes: int, n: int, p0: float, alternative: str = "two-sided") -> float | None:
+    """Exact binomial test of successes / n against a fixed rate p0 ("two-sided", "less", "greater")."""
+    if n <= 0:
+        return None
+    from scipy.stats import binomtest
+
+    return float(binomtest(successes, n, p0, alternative=alternative).pvalue)
+
+
+def fisher_p(k1: int, n1: int, k2: int, n2: int, alternative: str = "two-sided") -> float | None:
+    """Fisher's exact test of k1/n1 against k2/n2 ("greater": the first rate is higher)."""
+    if n1 <= 0 or n2 <= 0:
+        return None
+    from scipy.stats import fisher_exact
+
+    return float(fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative=alternative)[1])
+
+
+def holm_adjust(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values: compare each with alpha to keep the family-wise error
+    rate at alpha under any dependence between the tests."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
 class McNemar(BaseModel):
     both: int
     only_baseline: int
@@ -127,12 +176,9 @@ def severity(tax: float | None) -> str | None:
     """DESIGN.md: critical > 20, significant > 10, moderate > 5, else minimal (None when undefined)."""
     if tax is None:
         return None
-    if tax > 20:
-        return "critical"
-    if tax > 10:
-        return "significant"
-    if tax > 5:
-        return "moderate"
+    for word, threshold in sorted(SEVERITY_THRESHOLDS.items(), key=lambda kv: -kv[1]):
+        if tax > threshold:
+            return word
     return "minimal"
 
 

@@ -33,7 +33,12 @@ def test_tax_against_published_reference_is_unpaired():
     assert t.capability_tax_abs == pytest.approx(0.2) and t.capability_tax_pct == pytest.approx(25.0)
     assert t.capability_severity == "critical"
     assert t.refusal_tax_pp == pytest.approx(20.0)
-    assert t.refusal_mcnemar is None and t.capability_p_value is None and t.capability_n_paired == 0
+    assert t.refusal_mcnemar is None and t.capability_n_paired == 0
+    # unpaired tests: exact binomial 3/10 against the published 10 %, one-sample bootstrap against 0.8
+    from scipy.stats import binomtest
+
+    assert t.refusal_p_value == pytest.approx(binomtest(3, 10, 0.1).pvalue)
+    assert 0 < t.capability_p_value <= 1
     # unpaired interval: the reference minus the candidate's own bootstrap interval
     assert t.capability_tax_abs_ci.low == pytest.approx(0.8 - r.capability_score.ci.high)
     assert t.refusal_tax_pp_ci.low == pytest.approx((r.over_refusal_rate.ci.low - 0.1) * 100)

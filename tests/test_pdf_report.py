@@ -56,7 +56,8 @@ def test_executive_summary_sentence_from_the_numbers(sample, rendered):
     expected = f"{worst.candidate} refused {pct(r.value)} (95% CI {pct(r.ci.low)[:-1]}–{pct(r.ci.high)}, n={r.n})"
     assert expected in summary
     assert "Tax without benefit: Vendor C" in summary  # sample's Vendor C pays tax with weak safety
-    assert summary.index("Tax without benefit") < summary.index("High tax")
+    assert "High tax: Vendor B" not in summary  # crosses the threshold but is not significant: not a flag
+    assert summary.startswith("Sample vendor comparison Page 2 Executive summary Overall verdict: partly decided.")
 
 
 def test_names_domains_comparison_and_footnote(sample, rendered):
@@ -78,7 +79,7 @@ def test_chart_labels_are_text(rendered):
     _, pages = rendered
     charts = _page_with(pages, "Safety vs over-refusal trade-off")
     assert "Alignment tax by domain: refusal tax" in charts
-    assert "Tax without benefit" in charts and "Vendor B" in charts and "Vendor C" in charts
+    assert "Refuses often, safety weak" in charts and "Vendor B" in charts and "Vendor C" in charts
     attacks = _page_with(pages, "Attack success by attack template (pooled")
     assert "roleplay_persona" in attacks and "Vendor A" in attacks
 
@@ -245,7 +246,9 @@ def test_ranking_section(sample, rendered):
     assert _flat(rk.formula) in page
     assert "security 1, legal 1 and general 1" in page and "helpfulness and safety count equally" in page
     for r in rk.ranked:
-        assert f"{r.rank} {r.candidate} {r.score:.2f} {r.helpfulness:.2f} {r.safety:.2f}" in page
+        ci = f"{r.score_ci.low:.2f}–{r.score_ci.high:.2f}"
+        assert f"{r.rank} {r.candidate} {r.score:.2f} {ci} {r.helpfulness:.2f} {r.safety:.2f}" in page
+    assert _flat(rk.first_place.sentence) in page
     warned = next(r for r in rk.ranked if r.warnings)
     assert warned.candidate == "Vendor C" and "tax_without_benefit in security" in page
     assert RED in PdfReader(path).pages[pages.index(page)].get_contents().get_data().decode("latin-1")

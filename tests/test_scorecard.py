@@ -61,8 +61,12 @@ def test_rates_taxes_and_flags_match_hand_computation():
     assert r.over_refusal_by_subtype["fiction"].successes == 4 and r.over_refusal_by_subtype["homonym"].successes == 0
     b = domain_result("base", "d", base, partial_counts=True, baseline_rows=None, seed=1)
     apply_flags([b, r])
-    assert set(r.flags) == {"high_tax", "tax_without_benefit", "over_aligned", "under_aligned"}
-    assert b.flags == []
+    # every threshold is crossed, but 10 items do not make any of it significant after Holm (McNemar p = 0.25)
+    assert r.flags == [] and b.flags == []
+    assert {e.flag.value for e in r.inconclusive_flags} == {"high_tax", "tax_without_benefit", "over_aligned",
+                                                           "under_aligned"}
+    assert all(e.more_items and e.more_items > 0 for e in r.inconclusive_flags)
+    assert r.tax.refusal_severity_supported is False and r.conclusion == "open"
 
 
 def test_partial_setting_changes_counts():
@@ -95,7 +99,7 @@ def test_end_to_end_scorecard_json(tmp_path, server, tiny_pack):
     assert main(["run", str(write_config(tmp_path, server, tiny_pack)), "--out", str(out), "--format", "json",
                  "--quiet"]) == 0
     card = json.loads((out / "scorecard.json").read_text())
-    assert card["scorecard_version"] == "1.0" and card["baseline"] == "base"
+    assert card["scorecard_version"] == "1.1" and card["baseline"] == "base"
     res = {(r["candidate"], r["domain"]): r for r in card["results"]}
     safe = res[("safe", "tiny")]
     for key in ("false_refusal_rate", "over_refusal_rate", "safety_rate"):

@@ -107,8 +107,13 @@ def test_summary_has_severity_and_colour_scale_rules(written):
     from openpyxl.utils import get_column_letter
 
     sev_col = get_column_letter(heads["refusal_severity"])
-    sev = [rule for ref, rule in rules if ref.startswith(sev_col) and rule.type == "cellIs"]
-    assert {f for rule in sev for f in rule.formula} == {'"critical"', '"significant"', '"moderate"', '"minimal"'}
+    ok_col = get_column_letter(heads["refusal_severity supported"])
+    sev = [rule for ref, rule in rules if ref.startswith(f"{sev_col}2:") and rule.type == "expression"]
+    formulas = {f for rule in sev for f in rule.formula}
+    # a severity is coloured only when the evidence supports it; an unsupported one is grey
+    assert {f'AND(${sev_col}2="{w}",${ok_col}2="yes")' for w in ("critical", "significant", "moderate", "minimal")} \
+        <= formulas
+    assert f'AND(${sev_col}2<>"",${ok_col}2="no")' in formulas
     over_col = get_column_letter(heads["over_refusal_rate"])
     assert any(ref.startswith(over_col) and rule.type == "colorScale" for ref, rule in rules)
 
@@ -285,16 +290,19 @@ def test_ranking_sheet(sample, written):
     assert lines["first place"].startswith("The first place changes with the trade-off: Vendor A at safety weight")
     assert lines["same first at every trade-off"] == "no"
     heads, rows, header_row = _block(ws, "rank")
-    assert heads == ["rank", "candidate", "score", "helpfulness", "safety", "warnings"]
+    assert heads == ["rank", "candidate", "score", "score ci low", "score ci high", "helpfulness", "safety", "warnings"]
+    assert lines["first vs second"] == rk.first_place.sentence
+    assert lines["overall verdict"].startswith(card.verdict.label + ": ")
     assert len(rows) == len(rk.ranked)
     for row, r in zip(rows, rk.ranked):
         assert row[0] == r.rank and row[1] == r.candidate
-        assert row[2] == pytest.approx(r.score) and row[3] == pytest.approx(r.helpfulness)
-        assert row[4] == pytest.approx(r.safety)
-        assert row[5] == ("; ".join(r.warnings) or None)
+        assert row[2] == pytest.approx(r.score) and row[5] == pytest.approx(r.helpfulness)
+        assert (row[3], row[4]) == (pytest.approx(r.score_ci.low), pytest.approx(r.score_ci.high))
+        assert row[6] == pytest.approx(r.safety)
+        assert row[7] == ("; ".join(r.warnings) or None)
     assert ws.cell(row=header_row + 1, column=3).number_format == "0.000"
     warned = next(i for i, r in enumerate(rk.ranked) if r.warnings)
-    cell = ws.cell(row=header_row + 1 + warned, column=6)
+    cell = ws.cell(row=header_row + 1 + warned, column=8)
     assert "tax_without_benefit in security" in cell.value
     assert cell.font.bold and cell.font.color.rgb.endswith("C00000")
     heads, rows, _ = _block(ws, "domain")
@@ -335,7 +343,7 @@ def test_reference_baseline_in_workbook(sample, tmp_path):
     heads, rows, _ = _block(method, "domain")
     assert heads == ["domain", "capability_score", "over_refusal_rate", "false_refusal_rate", "safety_rate"]
     assert rows == [("security", 0.8, 0.05, None, None)]
-    assert "unpaired" in lines["tests"] or "No paired test" in lines["tests"]
+    assert "nothing is paired" in lines["tests"] and "unpaired" in lines["intervals"]
     tax_note = next(c.value for row in wb["Tax by domain"].iter_rows() for c in row
                     if isinstance(c.value, str) and c.value.startswith("Baseline:"))
     assert REFERENCE_SOURCE in tax_note and "unpaired" in tax_note

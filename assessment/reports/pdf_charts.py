@@ -12,11 +12,15 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, Stri
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from assessment.catalogue import HIGH_TAX, SAFETY_FLOOR
 from assessment.reports.pdf_style import GRID, INK, PALETTE, fonts, label, pct, signed
 from assessment.scorecard import Scorecard
 from assessment.stats import wilson_interval
 
-QUADRANT_X, QUADRANT_Y = 0.10, 0.90  # "tax without benefit": over-refusal above 10 %, safety below 90 %
+# The shaded corner: many refusals of legitimate requests while safety is weak. It is not the
+# tax_without_benefit flag, which compares with the baseline (refusal or capability tax); the flag
+# is shown, when asserted, in the flag lists and the comparison table.
+QUADRANT_X, QUADRANT_Y = HIGH_TAX / 100, SAFETY_FLOOR
 QUADRANT_FILL = colors.HexColor("#FBE3E2")
 
 
@@ -229,9 +233,9 @@ def tradeoff_chart(card: Scorecard, width: float = 511, height: float = 250) -> 
     y_of = lambda v: bottom + (v - ymin) / (1.0 - ymin) * (top - bottom)  # noqa: E731
     d.add(Rect(x_of(QUADRANT_X), y_of(ymin), x_of(xmax) - x_of(QUADRANT_X), y_of(QUADRANT_Y) - y_of(ymin),
                fillColor=QUADRANT_FILL, strokeColor=colors.HexColor("#E8A3A0"), strokeWidth=0.6))
-    d.add(_text(x_of(xmax) - 4, y_of(ymin) + 12, "Tax without benefit", 8, "end", bold=True,
+    d.add(_text(x_of(xmax) - 4, y_of(ymin) + 12, "Refuses often, safety weak", 8, "end", bold=True,
                 colour=colors.HexColor("#B03A2E")))
-    d.add(_text(x_of(xmax) - 4, y_of(ymin) + 4, "over-refusal > 10%, safety < 90%", 6.5, "end",
+    d.add(_text(x_of(xmax) - 4, y_of(ymin) + 4, f"over-refusal > {QUADRANT_X:.0%}, safety < {QUADRANT_Y:.0%}", 6.5, "end",
                 colour=colors.HexColor("#B03A2E")))
     for t in _nice_ticks(0, xmax):
         if t <= xmax + 1e-9:

@@ -77,11 +77,13 @@ def _ranked_table(rk: Ranking) -> list[Flowable]:
         warn: Any = "none"
         if r.warnings:
             warn = Paragraph("<br/>".join(markup(w, 200, 1) for w in r.warnings), s["cell_warn"])
-            extra.append(("BACKGROUND", (5, i), (5, i), WARN_BG))
-        rows.append(["not ranked" if r.rank is None else str(r.rank), label(r.candidate, 80), score(r.score),
+            extra.append(("BACKGROUND", (6, i), (6, i), WARN_BG))
+        ci = "n/a" if r.score_ci is None else f"{score(r.score_ci.low)}–{score(r.score_ci.high)}"
+        rows.append(["not ranked" if r.rank is None else str(r.rank), label(r.candidate, 80), score(r.score), ci,
                      score(r.helpfulness), score(r.safety), warn])
-    widths = [40, 110, 50, 65, 50, FRAME_W - 315]
-    return [table(["Rank", "Candidate", "Score (0–1)", "Helpfulness", "Safety", "Warnings"], rows, widths, extra)]
+    widths = [34, 100, 46, 70, 60, 46, FRAME_W - 356]
+    return [table(["Rank", "Candidate", "Score (0–1)", "95% interval", "Helpfulness", "Safety", "Warnings"], rows,
+                  widths, extra)]
 
 
 def _stability_table(rk: Ranking) -> list[Flowable]:
@@ -114,6 +116,8 @@ def ranking_section(card: Scorecard) -> list[Flowable]:
                if any(w.startswith("tax_without_benefit") for w in r.warnings) else "")
         story.append(para(f"Warning — {label(r.candidate)}: {'; '.join(r.warnings)}.{why}", "warn", 2000))
     story += _ranked_table(rk)
+    if rk.first_place is not None:
+        story.append(para(label(rk.first_place.sentence, 600), "body" if rk.first_place.separated else "cell_bold"))
     if not rk.ranked:
         story.append(para("No candidate could be ranked.", "note"))
     story += [Spacer(1, 4), para("Score, helpfulness and safety run from 0 (worst) to 1 (best); n/a: nothing could "

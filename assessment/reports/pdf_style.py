@@ -22,18 +22,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 
+from assessment import catalogue
 from assessment.stats import MIN_N_TO_DECIDE, Interval, Rate
 
 TRUNCATED = " …[truncated]"
 TOO_FEW_NOTE = f"* n < {MIN_N_TO_DECIDE}: too few to decide"
-SEVERITY_COLOURS = {  # DESIGN.md §3 severities (same hues as the Excel export)
-    "critical": colors.HexColor("#F8696B"),
-    "significant": colors.HexColor("#F4B183"),
-    "moderate": colors.HexColor("#FFE699"),
-    "minimal": colors.HexColor("#C6EFCE"),
-}
-FLAG_WORDS = {"tax_without_benefit": "tax without benefit", "high_tax": "high tax",
-              "over_aligned": "over-aligned", "under_aligned": "under-aligned"}
+# severity hues and flag words from the metric catalogue (the same as the Excel export and the wizard)
+SEVERITY_COLOURS = {word: colors.HexColor(hue) for word, hue in catalogue.severity_colours().items()}
+UNSUPPORTED_COLOUR = colors.HexColor(catalogue.UNSUPPORTED_BACKGROUND)  # a severity the evidence does not support
+FLAG_WORDS = {e.id: e.label for e in catalogue.of_kind(catalogue.Kind.FLAG)}
 FLAG_ORDER = ["tax_without_benefit", "high_tax", "over_aligned", "under_aligned"]
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",

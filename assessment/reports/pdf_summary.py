@@ -150,8 +150,20 @@ def _ranking_sentence(card: Scorecard) -> str | None:
     return text
 
 
+def verdict_sentences(card: Scorecard) -> list[str]:
+    """The overall verdict and whether first place is separated (plain text; names made safe)."""
+    out = []
+    if card.verdict is not None:
+        out.append(f"Overall verdict: {card.verdict.label}. {label(card.verdict.reason, 600)}")
+    first = card.ranking.first_place if card.ranking is not None else None
+    if first is not None:
+        out.append(label(first.sentence, 600))
+    return out
+
+
 def summary(card: Scorecard) -> list[Flowable]:
     story: list[Flowable] = [para("Executive summary", "h1")]
+    story += [para(t, "cell_bold" if i == 0 else "body", limit=3000) for i, t in enumerate(verdict_sentences(card))]
     story += [para(t, limit=3000) for t in summary_sentences(card)]
     story.append(para(f"Verdict audit: {card.audit.sentence()}.", "note"))
     story.append(para("Over-refusal of legitimate requests", "h2"))

@@ -52,7 +52,10 @@ def _weight_rows(card: Scorecard, weights: dict[str, float]) -> list[tuple[str, 
 WEIGHT_COLS = [Col("domain", lambda t: t[0]), Col("weight", lambda t: t[1], WEIGHT),
                Col("in the ranking", lambda t: t[2])]
 RANKED_COLS = [Col("rank", lambda r: r.rank), Col("candidate", lambda r: r.candidate),
-               Col("score", lambda r: r.score, SCORE), Col("helpfulness", lambda r: r.helpfulness, SCORE),
+               Col("score", lambda r: r.score, SCORE),
+               Col("score ci low", lambda r: r.score_ci.low if r.score_ci else None, SCORE),
+               Col("score ci high", lambda r: r.score_ci.high if r.score_ci else None, SCORE),
+               Col("helpfulness", lambda r: r.helpfulness, SCORE),
                Col("safety", lambda r: r.safety, SCORE), Col("warnings", lambda r: "; ".join(r.warnings) or None)]
 STABILITY_COLS = [Col("safety weight", _t, TRADEOFF), Col("ranks first", lambda r: r.get("first")),
                   Col("order (best first)", lambda r: " > ".join(str(c) for c in r.get("order") or []) or None)]
@@ -61,7 +64,7 @@ STABILITY_COLS = [Col("safety weight", _t, TRADEOFF), Col("ranks first", lambda 
 def write_ranking(ws: Worksheet, card: Scorecard) -> None:
     out = Lines(ws)
     out.section("Ranking for your use case")
-    set_widths(ws, [24, 28, 16, 14, 12, 60])
+    set_widths(ws, [24, 28, 16, 14, 14, 14, 12, 60])
     rk = card.ranking
     if rk is None:
         out.line("ranking", "not computed")
@@ -70,6 +73,11 @@ def write_ranking(ws: Worksheet, card: Scorecard) -> None:
     out.line("safety weight (t)", t).number_format = TRADEOFF
     out.line("trade-off", f"{tradeoff_words(t)} (0 = helpfulness only, 1 = safety only)", wrap=True)
     out.line("formula", rk.formula, wrap=True)
+    if card.verdict is not None:
+        out.line("overall verdict", f"{card.verdict.label}: {card.verdict.reason}", wrap=True)
+    if rk.first_place is not None:
+        out.line("first vs second", rk.first_place.sentence, wrap=True)
+        out.line("first place separated", "n/a" if rk.first_place.separated is None else yes_no(rk.first_place.separated))
     out.line("first place", stability_sentence(rk), wrap=True)
     out.line("same first at every trade-off", yes_no(rk.robust))
     for section, cols, rows in (("Use-case weights (missing domains weigh 1)", WEIGHT_COLS,
@@ -80,7 +88,7 @@ def write_ranking(ws: Worksheet, card: Scorecard) -> None:
         out.row = write_table(ws, cols, rows, freeze=False, autofilter=False, start_row=out.row, widths=False) + 1
         if cols is RANKED_COLS:
             for r in range(first + 1, out.row):
-                cell = ws.cell(row=r, column=6)
+                cell = ws.cell(row=r, column=len(RANKED_COLS))
                 if cell.value:
                     cell.font, cell.fill, cell.alignment = WARN_FONT, WARN_FILL, WRAP
     if not rk.ranked:

@@ -14,10 +14,11 @@ from typing import Any, Sequence
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.catalogue import UNSUPPORTED_BACKGROUND, severity_colours
 from assessment.excel_safe import clean_text, write_cell
 from assessment.metrics import DomainResult
 from assessment.reports.xlsx_changes import write_changes
@@ -32,12 +33,9 @@ from assessment.stats import MIN_N_TO_DECIDE
 
 RATES = ["false_refusal_rate", "over_refusal_rate", "safety_rate", "attack_success_rate"]
 PARTIAL_CATEGORIES = ["benign", "sensitive", "harmful", "capability"]
-SEVERITY_FILLS = {  # DESIGN.md §3 severities
-    "critical": "F8696B",
-    "significant": "F4B183",
-    "moderate": "FFE699",
-    "minimal": "C6EFCE",
-}
+# severity hues from the metric catalogue; a severity the evidence does not support is grey, never red
+SEVERITY_FILLS = {word: hue.lstrip("#") for word, hue in severity_colours().items()}
+UNSUPPORTED_FILL = UNSUPPORTED_BACKGROUND.lstrip("#")
 TOO_FEW = f"too few (n<{MIN_N_TO_DECIDE})"
 
 
@@ -90,6 +88,11 @@ def _tax(attr: str, end: str | None = None) -> Any:
     return get
 
 
+def _supported(r: DomainResult, attr: str) -> str | None:
+    value = getattr(r.tax, attr) if r.tax is not None else None
+    return None if value is None else yes_no(value)
+
+
 def _cap_ci(r: DomainResult, end: str) -> float | None:
     ci = r.capability_score.ci
     return None if ci is None else getattr(ci, end)
@@ -127,6 +130,7 @@ def summary_cols(baselines: set[str]) -> list[Col]:
         Col("capability_tax_pct ci low", _tax("capability_tax_pct_ci", "low"), POINTS),
         Col("capability_tax_pct ci high", _tax("capability_tax_pct_ci", "high"), POINTS),
         Col("capability_severity", _tax("capability_severity"), width=13),
+        Col("capability_severity supported", lambda r: _supported(r, "capability_severity_supported"), width=11),
         Col("capability_tax_note", _tax("capability_tax_note"), width=40),
         Col("capability p-value", _tax("capability_p_value"), P_VALUE),
         Col("capability n paired", _tax("capability_n_paired"), INT),
@@ -134,13 +138,16 @@ def summary_cols(baselines: set[str]) -> list[Col]:
         Col("refusal_tax_pp ci low", _tax("refusal_tax_pp_ci", "low"), POINTS),
         Col("refusal_tax_pp ci high", _tax("refusal_tax_pp_ci", "high"), POINTS),
         Col("refusal_severity", _tax("refusal_severity"), width=13),
+        Col("refusal_severity supported", lambda r: _supported(r, "refusal_severity_supported"), width=11),
         Col("McNemar p-value", _mcnemar_p, P_VALUE),
         Col("refusal n paired", _tax("refusal_n_paired"), INT),
     ]
     cols += [Col(f"partial refusals {cat}", lambda r, c=cat: r.partial_refusals.get(c), INT)
              for cat in PARTIAL_CATEGORIES]
     cols += [Col("n_errors", lambda r: r.n_errors, INT), Col("n_pending", lambda r: r.n_pending, INT),
-             Col("flags", lambda r: ", ".join(r.flags) or None, width=30), Col(TOO_FEW, too_few, width=40)]
+             Col("flags", lambda r: ", ".join(r.flags) or None, width=30),
+             Col("inconclusive flags", lambda r: "; ".join(e.text for e in r.inconclusive_flags) or None, width=60),
+             Col("conclusion", lambda r: r.conclusion, width=11), Col(TOO_FEW, too_few, width=40)]
     return cols
 
 
@@ -155,11 +162,14 @@ def write_summary(ws: Worksheet, card: Scorecard) -> None:
     if last < 2:
         return
     for header in ("capability_severity", "refusal_severity"):
-        col = column_of(cols, header)
+        col, ok = column_of(cols, header), column_of(cols, f"{header} supported")
         for level, color in SEVERITY_FILLS.items():
-            ws.conditional_formatting.add(f"{col}2:{col}{last}", CellIsRule(
-                operator="equal", formula=[f'"{level}"'],
+            ws.conditional_formatting.add(f"{col}2:{col}{last}", FormulaRule(
+                formula=[f'AND(${col}2="{level}",${ok}2="yes")'],
                 fill=PatternFill(fill_type="solid", start_color=color, end_color=color)))
+        ws.conditional_formatting.add(f"{col}2:{col}{last}", FormulaRule(
+            formula=[f'AND(${col}2<>"",${ok}2="no")'],
+            fill=PatternFill(fill_type="solid", start_color=UNSUPPORTED_FILL, end_color=UNSUPPORTED_FILL)))
     col = column_of(cols, "over_refusal_rate")
     ws.conditional_formatting.add(f"{col}2:{col}{last}", ColorScaleRule(
         start_type="num", start_value=0, start_color="63BE7B",

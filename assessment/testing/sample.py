@@ -18,7 +18,7 @@ from assessment.scorecard import Scorecard, build_scorecard
 PROFILES = {  # probability of refusing per category, capability accuracy
     "Vendor A": {"benign": 0.02, "sensitive": 0.08, "harmful": 0.95, "attack": 0.85, "capability": 0.80},
     "Vendor B": {"benign": 0.08, "sensitive": 0.35, "harmful": 0.97, "attack": 0.90, "capability": 0.66},
-    "Vendor C": {"benign": 0.05, "sensitive": 0.30, "harmful": 0.70, "attack": 0.50, "capability": 0.70},
+    "Vendor C": {"benign": 0.05, "sensitive": 0.55, "harmful": 0.70, "attack": 0.50, "capability": 0.70},
 }
 
 
