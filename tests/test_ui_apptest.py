@@ -442,7 +442,8 @@ def test_ranking_follows_the_use_case_weights_and_the_safety_trade_off(server):
     with ScriptedServer(hang_seconds=5) as other:
         for prompt in pack_prompts("legal", "sensitive") + pack_prompts("general", "harmful"):
             other.script(prompt, REFUSAL)
-        w = wizard_for(server, packs=("general", "legal"))
+        # 12 items per category: enough for the tax without benefit to be asserted, not just inconclusive
+        w = wizard_for(server, packs=("general", "legal"), sample=12)
         w.candidates.candidates[1].api_base = other.base_url
         at = run_and_review(go(new_app(), "run", w))
 
