@@ -9,8 +9,7 @@ test the scorecard really uses, because the normal formula is optimistic for rat
   n = [z(1−α)·√(p0·q0) + z(power)·√(p1·q1)]² / (p1 − p0)²;
 - paired rates (McNemar; Connor 1987), ψ = share of discordant pairs, δ = difference:
   n = [z(1−α/2)·√ψ + z(power)·√(ψ − δ²)]² / δ²;
-- smallest detectable difference between two rates near p with n items each:
-  d = (z(1−α/2) + z(power))·√(2·p·(1 − p)/n).
+(The smallest difference a given sample detects is ``assessment.stats.detectable_difference``.)
 
 α here is the level a single test must reach, i.e. after the multiple-comparison correction.
 """
@@ -30,15 +29,6 @@ def _z(q: float) -> float:
 def _check(power: float, alpha: float) -> None:
     if not (0 < alpha < 1 and 0 < power < 1):
         raise ValueError("alpha and power must lie strictly between 0 and 1")
-
-
-def detectable_difference(n: int, power: float = 0.8, alpha: float = 0.05, p: float = 0.5) -> float | None:
-    """Smallest difference between two rates (as a proportion, 0–1) that n items per group detect
-    with this power at two-sided level alpha; p = 0.5 is the worst case. None when n < 1."""
-    _check(power, alpha)
-    if n < 1:
-        return None
-    return min(1.0, (_z(1 - alpha / 2) + _z(power)) * math.sqrt(2 * p * (1 - p) / n))
 
 
 def _exact_floor(alpha: float, discordant_share: float = 1.0) -> int:

@@ -10,8 +10,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from assessment.catalogue import MIN_N_TO_DECIDE, SEVERITY_THRESHOLDS  # noqa: F401  (re-exported)
-from assessment.power import (detectable_difference, items_needed, items_needed_paired,  # noqa: F401  (re-exported)
-                              items_needed_vs_threshold)
+from assessment.power import items_needed, items_needed_paired, items_needed_vs_threshold  # noqa: F401  (re-exported)
 
 BOOTSTRAP_RESAMPLES = 2000
 
