@@ -49,7 +49,7 @@ def test_an_unsupported_severity_is_inconclusive_and_never_a_severity_colour(sam
     card = card.model_copy(deep=True)
     r = card.result("Vendor C", "security")
     assert r.tax.refusal_severity == "critical"
-    object.__setattr__(r.tax, "refusal_severity_supported", False)  # what the evidence gate says
+    r.tax.refusal_severity_supported = False  # what the evidence gate says when the test does not decide it
     cell = decision_summary(card).cell("Vendor C", "security")
     assert cell.refusal.state == CellState.INCONCLUSIVE and cell.refusal.value == r.tax.refusal_tax_pp
     heat = [h for h in S.heatmap_rows(decision_summary(card)) if h["candidate"] == "Vendor C"
@@ -58,6 +58,19 @@ def test_an_unsupported_severity_is_inconclusive_and_never_a_severity_colour(sam
     row = next(x for x in T.comparison_rows(card) if x["Candidate"] == "Vendor C" and x["Domain"] == "security")
     assert row["_ref_look"] == "inconclusive" and "critical" not in T.SEVERITY_COLOURS["inconclusive"]
     assert T.SEVERITY_COLOURS[row["_ref_look"]] != T.SEVERITY_COLOURS["critical"]
+    # the PDF: the heatmap's band and the tables' fill are grey, and no band of the heatmap is red
+    from reportlab.graphics.shapes import Rect
+
+    from assessment.reports.pdf_heatmap import tax_heatmap
+    from assessment.reports.pdf_style import SEVERITY_COLOURS, UNSUPPORTED_COLOUR, severity_look
+
+    assert severity_look("critical", False) == ("inconclusive", UNSUPPORTED_COLOUR)
+    assert severity_look("critical", True) == ("critical", SEVERITY_COLOURS["critical"])
+    for tax in (t.tax for t in card.results if t.tax is not None):
+        tax.refusal_severity_supported = tax.capability_severity_supported = False
+    drawing = tax_heatmap(decision_summary(card), 500)
+    fills = [shape.fillColor for shape in drawing.contents if isinstance(shape, Rect)]
+    assert UNSUPPORTED_COLOUR in fills and SEVERITY_COLOURS["critical"] not in fills[:-5]  # the legend's swatches last
 
 
 @pytest.fixture(scope="module")

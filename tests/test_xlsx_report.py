@@ -27,17 +27,23 @@ def written(sample, tmp_path_factory):
     return path, load_workbook(path)
 
 
+def _header_row(ws) -> int:
+    """Row 1, except on the Summary sheet, whose table follows the decision summary."""
+    return next((r for r in range(1, 40) if ws.cell(r, 1).value == "candidate" and ws.cell(r, 2).value == "domain"), 1)
+
+
 def _headers(ws) -> dict[str, int]:
     heads: dict[str, int] = {}
-    for cell in ws[1]:
+    for cell in ws[_header_row(ws)]:
         if cell.value is not None:
             heads.setdefault(cell.value, cell.column)
     return heads
 
 
 def _rows(ws) -> list[dict]:
-    heads = [c.value for c in ws[1]]
-    return [dict(zip(heads, row)) for row in ws.iter_rows(min_row=2, values_only=True)]
+    top = _header_row(ws)
+    heads = [c.value for c in ws[top]]
+    return [dict(zip(heads, row)) for row in ws.iter_rows(min_row=top + 1, values_only=True)]
 
 
 def _zip_bytes(path) -> dict[str, bytes]:
@@ -64,8 +70,9 @@ def test_sheets_exist_and_tables_are_frozen_and_filtered(sample, written):
     assert wb.sheetnames == SHEETS
     for name in ("Summary", "Responses", "Candidates", "Subtypes"):
         ws = wb[name]
-        assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2")
-        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+        top = _header_row(ws)
+        assert ws.freeze_panes is not None and ws.freeze_panes.endswith(str(top + 1))
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{top}:")
     assert wb["Summary"].column_dimensions["A"].width > 10
     assert wb["Responses"].max_row == len(judged) + 1
 
@@ -96,7 +103,7 @@ def test_summary_numbers_match_the_scorecard(sample, written):
         assert row["flags"] == (", ".join(result.flags) or None)
     assert len(seen) == len(rows)
     heads = _headers(ws)
-    cell = ws.cell(row=2, column=heads["over_refusal_rate"])
+    cell = ws.cell(row=_header_row(ws) + 1, column=heads["over_refusal_rate"])
     assert isinstance(cell.value, float) and cell.number_format == "0.0%"
 
 
@@ -108,14 +115,33 @@ def test_summary_has_severity_and_colour_scale_rules(written):
 
     sev_col = get_column_letter(heads["refusal_severity"])
     ok_col = get_column_letter(heads["refusal_severity supported"])
-    sev = [rule for ref, rule in rules if ref.startswith(f"{sev_col}2:") and rule.type == "expression"]
+    first = _header_row(ws) + 1
+    sev = [rule for ref, rule in rules if ref.startswith(f"{sev_col}{first}:") and rule.type == "expression"]
     formulas = {f for rule in sev for f in rule.formula}
     # a severity is coloured only when the evidence supports it; an unsupported one is grey
-    assert {f'AND(${sev_col}2="{w}",${ok_col}2="yes")' for w in ("critical", "significant", "moderate", "minimal")} \
-        <= formulas
-    assert f'AND(${sev_col}2<>"",${ok_col}2="no")' in formulas
+    assert {f'AND(${sev_col}{first}="{w}",${ok_col}{first}="yes")'
+            for w in ("critical", "significant", "moderate", "minimal")} <= formulas
+    assert f'AND(${sev_col}{first}<>"",${ok_col}{first}="no")' in formulas
     over_col = get_column_letter(heads["over_refusal_rate"])
     assert any(ref.startswith(over_col) and rule.type == "colorScale" for ref, rule in rules)
+
+
+def test_summary_opens_with_the_verdict_and_the_ranking_interval(sample, written):
+    card, _ = sample
+    ws = written[1]["Summary"]
+    top = {row[0]: row[1] for row in ws.iter_rows(max_row=_header_row(ws) - 1, values_only=True) if row[0]}
+    assert ws["A1"].value == "Decision: Shortlist Vendor A"
+    assert top["overall verdict"].startswith(f"Overall verdict: {card.verdict.label}. {card.verdict.reason}"[:60])
+    assert card.ranking.ranked[0].candidate in top["how sure"]
+    assert "approved by Test Approver" in top["decision record"]
+    header = next(r for r in range(1, _header_row(ws)) if ws.cell(r, 1).value == "rank")
+    assert [ws.cell(header, c).value for c in range(1, 6)] == ["rank", "candidate", "ranking score", "score 95% low",
+                                                                "score 95% high"]
+    for i, ranked in enumerate(r for r in card.ranking.ranked if r.rank is not None):
+        row = [ws.cell(header + 1 + i, c).value for c in range(1, 6)]
+        assert row[:3] == [ranked.rank, ranked.candidate, pytest.approx(ranked.score)]
+        assert row[3] == pytest.approx(ranked.score_ci.low) and row[4] == pytest.approx(ranked.score_ci.high)
+        assert isinstance(row[3], float)  # numbers stay numbers
 
 
 def test_native_charts_are_written(written):

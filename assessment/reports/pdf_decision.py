@@ -11,6 +11,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepInFrame, PageBreak, Spacer, Table, TableStyle
 
+from assessment import catalogue
 from assessment.decision_summary import (CandidateLine, DecisionSummary, certainty_sentence, cost_text,
                                          decision_sentence, decision_summary, headline, latency_text,
                                          verdict_sentence)
@@ -52,8 +53,10 @@ def _candidate_row(c: CandidateLine, currency: str) -> list[str]:
 
 
 def _candidates_table(s: DecisionSummary, width: float) -> Table:
-    header = ["Rank", "Candidate", "Score (95% interval)", "Safety: harmful refused", "Attack success",
-              f"Cost per 1,000 prompts ({s.currency})", "Latency: median (p95)"]
+    lab = catalogue.label
+    header = ["Rank", "Candidate", f"{lab('ranking_score')} (95% interval)", f"{lab('safety_rate')}: harmful refused",
+              lab("attack_success_rate"), f"{lab('cost_per_1k_prompts')} ({s.currency})",
+              f"{lab('latency_median_s')}: median (p95)"]
     fixed = [30, 72, 74, 74, 66, 70]
     widths = [fixed[0], width - sum(fixed)] + fixed[1:]
     return table(header, [_candidate_row(c, s.currency) for c in s.candidates], widths)

@@ -13,8 +13,8 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from assessment.metrics import DomainResult
 from assessment.reports.pdf_blocks import para, section_break, table
-from assessment.reports.pdf_style import (FRAME_W, SEVERITY_COLOURS, TOO_FEW_NOTE, flag_words, label, p_value,
-                                          rate_full, score, signed)
+from assessment.reports.pdf_style import (FRAME_W, TOO_FEW_NOTE, flags_text, label, p_value, rate_full, score,
+                                          severity_look, signed)
 from assessment.reports.pdf_summary import rows_for
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard
@@ -91,10 +91,15 @@ def _cap_tax_cell(r: DomainResult, is_baseline: bool) -> str:
         return ("undefined: " if t.capability_tax_abs is not None else "n/a: ") + t.capability_tax_note
     ci = t.capability_tax_pct_ci
     text = signed(t.capability_tax_pct, "%") + (f" ({signed(ci.low, '')} to {signed(ci.high, '%')})" if ci else "")
-    text += f", {t.capability_severity}"
+    text += f", {_severity_words(t.capability_severity, t.capability_severity_supported)}"
     if t.capability_p_value is not None:
         text += f"\n{p_value(t.capability_p_value)}, {t.capability_n_paired} paired items"
     return text + _UNPAIRED if t.baseline_kind == "reference" else text
+
+
+def _severity_words(severity: str | None, supported: bool | None) -> str:
+    word, _ = severity_look(severity, supported)
+    return f"{word} (in the {severity} range, not supported by the evidence)" if word != severity else word
 
 
 def _ref_tax_cell(r: DomainResult, is_baseline: bool) -> str:
@@ -105,7 +110,7 @@ def _ref_tax_cell(r: DomainResult, is_baseline: bool) -> str:
         return "n/a"
     ci = t.refusal_tax_pp_ci
     text = signed(t.refusal_tax_pp, " pp") + (f" ({signed(ci.low, '')} to {signed(ci.high, ' pp')})" if ci else "")
-    text += f", {t.refusal_severity}"
+    text += f", {_severity_words(t.refusal_severity, t.refusal_severity_supported)}"
     if t.refusal_mcnemar is not None and t.refusal_mcnemar.p_value is not None:
         text += f"\nMcNemar {p_value(t.refusal_mcnemar.p_value)}, {t.refusal_n_paired} paired items"
     return text + _UNPAIRED if t.baseline_kind == "reference" else text
@@ -121,8 +126,20 @@ METRIC_ROWS: list[tuple[str, Callable[[DomainResult, bool], str]]] = [
     ("Refusal tax (percentage points)", _ref_tax_cell),
     ("Partial refusals", lambda r, b: ", ".join(f"{k} {v}" for k, v in r.partial_refusals.items()) or "none"),
     ("Calls, errors, not run", lambda r, b: f"{r.n_calls} calls, {r.n_errors} errors, {r.n_pending} not run"),
-    ("Flags", lambda r, b: flag_words(r.flags)),
+    ("Flags", lambda r, b: flags_text(r)),
 ]
+
+
+def _tax_fill(r: DomainResult, name: str) -> Any:
+    """The fill of a tax row: its severity colour only when the evidence supports it, else grey."""
+    t = r.tax
+    if t is None:
+        return None
+    if name.startswith("Capability tax"):
+        return severity_look(t.capability_severity, t.capability_severity_supported)[1]
+    if name.startswith("Refusal tax"):
+        return severity_look(t.refusal_severity, t.refusal_severity_supported)[1]
+    return None
 
 
 def _chunks(items: list[Any], size: int = CANDIDATES_PER_TABLE) -> list[list[Any]]:
@@ -131,7 +148,7 @@ def _chunks(items: list[Any], size: int = CANDIDATES_PER_TABLE) -> list[list[Any
 
 def _per_candidate_tables(results: list[DomainResult], first_col: str, first_w: float,
                           rows: list[tuple[str, Callable[[DomainResult], str]]],
-                          severity_of: Callable[[DomainResult, str], str | None] | None = None) -> list[Flowable]:
+                          fill_of: Callable[[DomainResult, str], Any] | None = None) -> list[Flowable]:
     out: list[Flowable] = []
     for chunk in _chunks(results):
         if not chunk:
@@ -141,9 +158,9 @@ def _per_candidate_tables(results: list[DomainResult], first_col: str, first_w: 
         for i, (name, get) in enumerate(rows, start=1):
             body.append([name] + [get(r) for r in chunk])
             for j, r in enumerate(chunk, start=1):
-                sev = severity_of(r, name) if severity_of else None
-                if sev in SEVERITY_COLOURS:
-                    extra.append(("BACKGROUND", (j, i), (j, i), SEVERITY_COLOURS[sev]))
+                fill = fill_of(r, name) if fill_of else None
+                if fill is not None:
+                    extra.append(("BACKGROUND", (j, i), (j, i), fill))
         out += [table([first_col] + [label(r.candidate, 80) for r in chunk], body, [first_w] + [w] * len(chunk),
                       extra), Spacer(1, 6)]
     return out
@@ -190,8 +207,7 @@ def domain_pages(card: Scorecard, examples: dict[str, list[tuple[str, JudgedResp
         story += _per_candidate_tables(
             results, "Measure", 130,
             [(name, lambda r, g=get: g(r, r.candidate in baseline)) for name, get in METRIC_ROWS],
-            lambda r, name: (r.tax.capability_severity if name.startswith("Capability tax") else
-                             r.tax.refusal_severity if name.startswith("Refusal tax") else None) if r.tax else None)
+            _tax_fill)
         subtypes = sorted({s for r in results for s in r.over_refusal_by_subtype})
         if subtypes:
             story += [para("Over-refusal by kind of sensitive request", "h2")]

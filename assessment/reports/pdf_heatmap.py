@@ -13,15 +13,15 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from assessment import catalogue
 from assessment.decision_summary import CellState, DecisionSummary, TaxMeasure
-from assessment.reports.pdf_style import INK, SEVERITY_COLOURS, fonts, label, signed, word_pieces
+from assessment.reports.pdf_style import (INCONCLUSIVE_WORD, INK, SEVERITY_COLOURS, UNSUPPORTED_COLOUR, fonts, label,
+                                          severity_legend, signed, word_pieces)
 
-INCONCLUSIVE_FILL = colors.HexColor("#EFEFEF")
-HATCH = colors.HexColor("#C4C4C4")
-MUTED = colors.HexColor("#666666")
+HATCH = colors.HexColor(catalogue.UNSUPPORTED_COLOUR)
+MUTED = colors.HexColor(catalogue.UNSUPPORTED_TEXT)
 BORDER = colors.white
 NAME_W, KIND_W, HEAD_H, BAND_H, LEGEND_H = 112.0, 50.0, 26.0, 21.0, 40.0
-SEVERITY_LEGEND = [("critical", "> 20"), ("significant", "> 10"), ("moderate", "> 5"), ("minimal", "≤ 5")]
 
 
 def _font(bold: bool = False) -> str:
@@ -80,12 +80,12 @@ def _band(d: Drawing, x: float, y: float, w: float, m: TaxMeasure) -> None:
         d.add(Rect(x, y, w, BAND_H, fillColor=SEVERITY_COLOURS.get(m.severity or "", colors.white),
                    strokeColor=BORDER, strokeWidth=1))
     elif state == CellState.INCONCLUSIVE:
-        d.add(Rect(x, y, w, BAND_H, fillColor=INCONCLUSIVE_FILL, strokeColor=BORDER, strokeWidth=1))
+        d.add(Rect(x, y, w, BAND_H, fillColor=UNSUPPORTED_COLOUR, strokeColor=BORDER, strokeWidth=1))
         _hatch(d, x + 0.5, y + 0.5, w - 1, BAND_H - 1)
     else:
         d.add(Rect(x, y, w, BAND_H, fillColor=colors.white, strokeColor=colors.HexColor("#DDDDDD"), strokeWidth=0.5))
     value = "n/a" if m.value is None else signed(m.value, m.unit)
-    word = {CellState.ASSERTED: m.severity or "", CellState.INCONCLUSIVE: "inconclusive",
+    word = {CellState.ASSERTED: m.severity or "", CellState.INCONCLUSIVE: INCONCLUSIVE_WORD,
             CellState.NOT_MEASURED: ""}[state]
     colour = MUTED if state != CellState.ASSERTED else INK
     cx = x + w / 2
@@ -103,16 +103,16 @@ def _legend(d: Drawing) -> None:
     d.add(_string(0, 26, "Severity of a tax (% or pp), coloured only when the evidence supports it:", size,
                   colour=MUTED))
     x = 0.0
-    for name, rule in SEVERITY_LEGEND:
+    for name, rule in severity_legend():
         text = f"{name} {rule}"
         d.add(Rect(x, 14, 9, 8, fillColor=SEVERITY_COLOURS[name], strokeColor=colors.HexColor("#BBBBBB"),
                    strokeWidth=0.4))
         d.add(_string(x + 12, 15, text, size))
         x += 12 + _width(text, size) + 10
-    d.add(Rect(0, 1, 9, 8, fillColor=INCONCLUSIVE_FILL, strokeColor=colors.HexColor("#BBBBBB"), strokeWidth=0.4))
+    d.add(Rect(0, 1, 9, 8, fillColor=UNSUPPORTED_COLOUR, strokeColor=colors.HexColor("#BBBBBB"), strokeWidth=0.4))
     _hatch(d, 0, 1, 9, 8, 3)
-    d.add(_string(12, 2, "inconclusive: the evidence does not support a severity yet (grey, with the point "
-                         "estimate)", size))
+    d.add(_string(12, 2, f"{INCONCLUSIVE_WORD}: the evidence does not support a severity yet (grey, with the "
+                         "point estimate)", size))
 
 
 def tax_heatmap(s: DecisionSummary, width: float) -> Drawing:

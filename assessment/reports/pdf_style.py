@@ -31,6 +31,24 @@ TOO_FEW_NOTE = f"* n < {MIN_N_TO_DECIDE}: too few to decide"
 SEVERITY_COLOURS = {word: colors.HexColor(hue) for word, hue in catalogue.severity_colours().items()}
 UNSUPPORTED_COLOUR = colors.HexColor(catalogue.UNSUPPORTED_BACKGROUND)  # a severity the evidence does not support
 FLAG_WORDS = {e.id: e.label for e in catalogue.of_kind(catalogue.Kind.FLAG)}
+INCONCLUSIVE_WORD = catalogue.label("inconclusive")
+
+
+def severity_legend() -> list[tuple[str, str]]:
+    """(severity, rule) from the catalogue, worst first: ("critical", "> 20"), …, ("minimal", "≤ 5")."""
+    rules = [(e.id, f"> {e.thresholds[0].value:g}") for e in catalogue.of_kind(catalogue.Kind.SEVERITY) if e.thresholds]
+    floor = min(float(r[2:]) for _, r in rules)
+    return rules + [(e.id, f"≤ {floor:g}") for e in catalogue.of_kind(catalogue.Kind.SEVERITY) if not e.thresholds]
+
+
+def severity_look(severity: str | None, supported: bool | None) -> tuple[str, colors.Color | None]:
+    """The word and fill of a tax's severity: its colour only when the evidence supports it; otherwise
+    "inconclusive" on grey — never a severity colour."""
+    if severity is None:
+        return "", None
+    if supported is False:
+        return INCONCLUSIVE_WORD, UNSUPPORTED_COLOUR
+    return severity, SEVERITY_COLOURS.get(severity)
 FLAG_ORDER = ["tax_without_benefit", "high_tax", "over_aligned", "under_aligned"]
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -257,6 +275,17 @@ def p_value(p: float | None) -> str:
 
 def flag_words(flags: list[str]) -> str:
     return ", ".join(FLAG_WORDS.get(f, f) for f in flags) or "none"
+
+
+def flags_text(result: object) -> str:
+    """Asserted flags, then the inconclusive ones marked as such: "high tax; inconclusive: over-aligned"."""
+    from assessment.decision_summary import inconclusive_flag_ids
+
+    unsure = inconclusive_flag_ids(result)
+    text = flag_words(list(getattr(result, "flags", [])))
+    if unsure:
+        text = ("" if text == "none" else text + "; ") + f"{INCONCLUSIVE_WORD}: " + flag_words(unsure)
+    return text
 
 
 # --- paragraph styles --------------------------------------------------------------------------

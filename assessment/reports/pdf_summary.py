@@ -10,11 +10,12 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from assessment.metrics import DomainResult
 from assessment.reports.pdf_blocks import bullet, join_words, para, section_break, table
-from assessment.reports.pdf_style import (FLAG_ORDER, FRAME_W, SEVERITY_COLOURS, TOO_FEW_NOTE, flag_words, label,
+from assessment.reports.pdf_style import (FLAG_ORDER, FRAME_W, INCONCLUSIVE_WORD, SEVERITY_COLOURS, TOO_FEW_NOTE,
+                                          UNSUPPORTED_COLOUR, flag_words, flags_text, label, severity_legend,
+                                          severity_look,
                                           p_value, pct, rate_sentence, rate_value, score, signed)
 from assessment.scorecard import Scorecard
 
-SEVERITY_LEGEND = [("critical", "> 20"), ("significant", "> 10"), ("moderate", "> 5"), ("minimal", "≤ 5")]
 
 
 # --- executive summary -------------------------------------------------------------------------
@@ -181,18 +182,20 @@ def summary(card: Scorecard) -> list[Flowable]:
     return story + [section_break()]
 
 
-def _tax_cell(r: DomainResult, kind: str, is_baseline: bool) -> tuple[str, str | None]:
-    """(text, severity) for the capability or refusal tax of one result."""
+def _tax_cell(r: DomainResult, kind: str, is_baseline: bool) -> tuple[str, Any]:
+    """(text, fill) for the capability or refusal tax of one result; an unsupported severity is grey."""
     t = r.tax
     if t is None:
         return ("baseline" if is_baseline else "n/a"), None
     if kind == "capability":
         if t.capability_tax_pct is None:  # undefined: a tax was measured but the baseline scored 0
             return ("undefined" if t.capability_tax_note and t.capability_tax_abs is not None else "n/a"), None
-        return f"{signed(t.capability_tax_pct, '%')}\n{t.capability_severity or ''}", t.capability_severity
+        word, fill = severity_look(t.capability_severity, t.capability_severity_supported)
+        return f"{signed(t.capability_tax_pct, '%')}\n{word}", fill
     if t.refusal_tax_pp is None:
         return "n/a", None
-    return f"{signed(t.refusal_tax_pp, ' pp')}\n{t.refusal_severity or ''}", t.refusal_severity
+    word, fill = severity_look(t.refusal_severity, t.refusal_severity_supported)
+    return f"{signed(t.refusal_tax_pp, ' pp')}\n{word}", fill
 
 
 def comparison(card: Scorecard) -> list[Flowable]:
@@ -205,23 +208,27 @@ def comparison(card: Scorecard) -> list[Flowable]:
         for r in rows_for(card, dom):
             cap = r.capability_score
             cap_text = "n/a" if cap.value is None else score(cap.value) + ("*" if cap.too_few else "")
-            ctax, csev = _tax_cell(r, "capability", r.candidate in baseline)
-            rtax, rsev = _tax_cell(r, "refusal", r.candidate in baseline)
+            ctax, cfill = _tax_cell(r, "capability", r.candidate in baseline)
+            rtax, rfill = _tax_cell(r, "refusal", r.candidate in baseline)
             row_i = len(rows) + 1
-            for col, sev in ((7, csev), (8, rsev)):
-                if sev in SEVERITY_COLOURS:
-                    extra.append(("BACKGROUND", (col, row_i), (col, row_i), SEVERITY_COLOURS[sev]))
+            for col, fill in ((7, cfill), (8, rfill)):
+                if fill is not None:
+                    extra.append(("BACKGROUND", (col, row_i), (col, row_i), fill))
             rows.append([label(dom, 40), label(r.candidate, 80), rate_value(r.over_refusal_rate),
                          rate_value(r.false_refusal_rate), rate_value(r.safety_rate),
-                         rate_value(r.attack_success_rate), cap_text, ctax, rtax, flag_words(r.flags)])
-    legend = table(None, [[f"{name} {rule}" for name, rule in SEVERITY_LEGEND]], [FRAME_W / 4] * 4,
-                   [("BACKGROUND", (i, 0), (i, 0), SEVERITY_COLOURS[n]) for i, (n, _) in enumerate(SEVERITY_LEGEND)])
+                         rate_value(r.attack_success_rate), cap_text, ctax, rtax, flags_text(r)])
+    keys = severity_legend()
+    legend = table(None, [[f"{name} {rule}" for name, rule in keys] + [f"{INCONCLUSIVE_WORD}: not supported"]],
+                   [FRAME_W / (len(keys) + 1)] * (len(keys) + 1),
+                   [("BACKGROUND", (i, 0), (i, 0), SEVERITY_COLOURS[n]) for i, (n, _) in enumerate(keys)]
+                   + [("BACKGROUND", (len(keys), 0), (len(keys), 0), UNSUPPORTED_COLOUR)])
     return [para("Comparison at a glance", "h1"),
             para("Rates are the share of requests; capability is a score from 0 to 1; capability tax is the loss "
                  "against the baseline in % of its score; refusal tax is the extra over-refusal against the baseline "
                  "in percentage points (pp). Intervals and n are on the domain pages.", "note"),
             table(header, rows, widths, extra), Spacer(1, 4),
-            para("Colour of a tax (% or pp) by severity:", "small"), legend, Spacer(1, 3),
+            para("Colour of a tax (% or pp) by severity, only where the evidence supports it (grey: inconclusive, "
+                 "the point estimate is shown):", "small"), legend, Spacer(1, 3),
             para(TOO_FEW_NOTE, "note"),
             para("n/a: not measured (no items of that kind, or no baseline). undefined: the baseline scored 0, so a "
                  "percentage tax cannot be computed.", "note")]

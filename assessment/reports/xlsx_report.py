@@ -1,6 +1,7 @@
 """scorecard.xlsx: the scorecard for analysts, written with openpyxl (numbers stay numbers).
 
-Sheets: Summary, Ranking (``xlsx_ranking``), Changes (``xlsx_changes``; only when the scorecard
+Sheets: Summary (the decision summary on top: overall verdict, leading candidate and how sure, ranking with its
+95 % interval, decision record; then one row per candidate × domain), Ranking (``xlsx_ranking``), Changes (``xlsx_changes``; only when the scorecard
 was compared with an earlier assessment), Candidates, Over-refusal, Tax by domain, Attacks,
 Subtypes, Responses, Method (with the reference baseline, when the baseline is published
 scores), Decision. Untrusted text goes through ``excel_safe.write_cell``; ``None`` stays an
@@ -22,6 +23,7 @@ from assessment.catalogue import UNSUPPORTED_BACKGROUND, severity_colours
 from assessment.excel_safe import clean_text, write_cell
 from assessment.metrics import DomainResult
 from assessment.reports.xlsx_changes import write_changes
+from assessment.reports.xlsx_decision import write_decision_block
 from assessment.reports.xlsx_ranking import write_ranking
 from assessment.reports.xlsx_audit import write_audit
 from assessment.reports.xlsx_sheets import (INT, MONEY, P_VALUE, PCT, POINTS, SCORE, SECONDS, Col, column_of,
@@ -152,30 +154,34 @@ def summary_cols(baselines: set[str]) -> list[Col]:
 
 
 def write_summary(ws: Worksheet, card: Scorecard) -> None:
+    """The decision summary on top (overall verdict, how sure, ranking with its interval, decision record), then
+    one row per candidate × domain."""
     baselines = {c.name for c in card.candidates if c.is_baseline}
     order = {c.name: i for i, c in enumerate(card.candidates)}
     domain_order = {d: i for i, d in enumerate(card.domains)}
     rows = sorted(card.results, key=lambda r: (order.get(r.candidate, len(order)),
                                                domain_order.get(r.domain, len(domain_order)), r.domain))
     cols = summary_cols(baselines)
-    last = write_table(ws, cols, rows)
-    if last < 2:
+    head = write_decision_block(ws, card)
+    first = head + 1  # the first row of numbers
+    last = write_table(ws, cols, rows, start_row=head)
+    ws.freeze_panes = f"C{first}"  # keep the header and candidate/domain in view
+    if last < first:
         return
     for header in ("capability_severity", "refusal_severity"):
         col, ok = column_of(cols, header), column_of(cols, f"{header} supported")
         for level, color in SEVERITY_FILLS.items():
-            ws.conditional_formatting.add(f"{col}2:{col}{last}", FormulaRule(
-                formula=[f'AND(${col}2="{level}",${ok}2="yes")'],
+            ws.conditional_formatting.add(f"{col}{first}:{col}{last}", FormulaRule(
+                formula=[f'AND(${col}{first}="{level}",${ok}{first}="yes")'],
                 fill=PatternFill(fill_type="solid", start_color=color, end_color=color)))
-        ws.conditional_formatting.add(f"{col}2:{col}{last}", FormulaRule(
-            formula=[f'AND(${col}2<>"",${ok}2="no")'],
+        ws.conditional_formatting.add(f"{col}{first}:{col}{last}", FormulaRule(
+            formula=[f'AND(${col}{first}<>"",${ok}{first}="no")'],
             fill=PatternFill(fill_type="solid", start_color=UNSUPPORTED_FILL, end_color=UNSUPPORTED_FILL)))
     col = column_of(cols, "over_refusal_rate")
-    ws.conditional_formatting.add(f"{col}2:{col}{last}", ColorScaleRule(
+    ws.conditional_formatting.add(f"{col}{first}:{col}{last}", ColorScaleRule(
         start_type="num", start_value=0, start_color="63BE7B",
         mid_type="num", mid_value=0.25, mid_color="FFEB84",
         end_type="num", end_value=1, end_color="F8696B"))
-    ws.freeze_panes = "C2"  # keep the header and candidate/domain in view
 
 
 # --- Candidates ----------------------------------------------------------------------------

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment import catalogue
 from assessment.decision_summary import (DecisionSummary, certainty_sentence, decision_sentence, decision_summary,
                                          headline, verdict_sentence)
 from assessment.ui import common
 from assessment.ui import summary_tables as S
 from assessment.ui.tables import METRIC_HELP
 
-HEATMAP_COLOURS = ["#f8b4b4", "#fbd5a5", "#fdf1b3", "#c9ecd0", "#e6e6e6", "#ffffff"]  # S.HEATMAP_STATES' order
+
+def heatmap_colours() -> list[str]:
+    """Cell colours in ``S.HEATMAP_STATES``' order, from the metric catalogue (inconclusive: grey, never red)."""
+    light = catalogue.severity_colours(strong=False)
+    return [light[state] if state in light else catalogue.UNSUPPORTED_BACKGROUND if state == "inconclusive"
+            else "#ffffff" for state in S.HEATMAP_STATES]
 
 
 def _verdict_box(s: DecisionSummary) -> None:
@@ -37,11 +43,11 @@ def _heatmap(s: DecisionSummary) -> None:
         tooltip=["candidate", "domain", "measure", "value", alt.Tooltip("look:N", title="severity")])
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(color=alt.Color(
         "look:N", title="severity",
-        scale=alt.Scale(domain=S.HEATMAP_STATES, range=HEATMAP_COLOURS),
+        scale=alt.Scale(domain=S.HEATMAP_STATES, range=heatmap_colours()),
         legend=alt.Legend(orient="bottom", direction="horizontal")))
     asserted = base.mark_text(fontWeight="bold", dy=-6).encode(text="value:N").transform_filter(
         "datum.look != 'inconclusive'")
-    unsure = base.mark_text(fontStyle="italic", color="#666666", dy=-6).encode(text="value:N").transform_filter(
+    unsure = base.mark_text(fontStyle="italic", color=catalogue.UNSUPPORTED_TEXT, dy=-6).encode(text="value:N").transform_filter(
         "datum.look == 'inconclusive'")
     words = base.mark_text(fontSize=10, color="#555555", dy=8).encode(text="word:N")
     chart = alt.layer(cells, asserted, unsure, words).properties(height=alt.Step(40))  # two lines per cell
@@ -60,13 +66,12 @@ def render(scorecard) -> None:
                 "interval, n)")
     rows = S.candidate_rows(s)
     st.dataframe(rows, hide_index=True, width="stretch", column_config={
-        "Safety": st.column_config.TextColumn(help=METRIC_HELP["Safety"]),
-        "Attack success": st.column_config.TextColumn(help=METRIC_HELP["Attack success"]),
-        f"Cost per 1,000 prompts ({s.currency})": st.column_config.TextColumn(help=METRIC_HELP["Cost"]),
-        "Latency": st.column_config.TextColumn(help=METRIC_HELP["Latency"] + " In brackets: the 95th percentile."),
-        "Score": st.column_config.TextColumn(help="The ranking score for your use case (0 to 1) with its 95 % "
-                                                  "interval; the weights are set under “Ranking for your use "
-                                                  "case” below.")})
+        S.SAFETY: st.column_config.TextColumn(help=catalogue.help_text("safety_rate")),
+        S.ATTACK: st.column_config.TextColumn(help=catalogue.help_text("attack_success_rate")),
+        S.cost_column(s): st.column_config.TextColumn(help=catalogue.help_text("cost_per_1k_prompts")),
+        S.LATENCY: st.column_config.TextColumn(help=catalogue.help_text("latency_median_s")),
+        S.SCORE: st.column_config.TextColumn(help=catalogue.help_text("ranking_score") + " The weights are set "
+                                                  "under “Ranking for your use case” below.")})
     if s.decision:
         st.markdown("**Decision record** — " + common.escape_md(decision_sentence(s.decision)))
     else:

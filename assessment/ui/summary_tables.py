@@ -5,21 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessment import catalogue
 from assessment.console import fmt_rate
 from assessment.decision_summary import (CellState, DecisionSummary, TaxMeasure, cost_text, latency_text,
                                          score_with_interval)
 
-HEATMAP_STATES = ["critical", "significant", "moderate", "minimal", "inconclusive", "n/a"]
+HEATMAP_STATES = [e.id for e in catalogue.of_kind(catalogue.Kind.SEVERITY)] + ["inconclusive", "n/a"]
+SCORE, SAFETY, ATTACK, LATENCY = (catalogue.label(i) for i in ("ranking_score", "safety_rate", "attack_success_rate",
+                                                              "latency_median_s"))
+
+
+def cost_column(s: DecisionSummary) -> str:
+    return f"{catalogue.label('cost_per_1k_prompts')} ({s.currency})"
 
 
 def candidate_rows(s: DecisionSummary) -> list[dict[str, Any]]:
     """One row per candidate, best ranked first."""
     return [{"Rank": "–" if c.rank is None else str(c.rank),
              "Candidate": c.name + (" (baseline)" if c.is_baseline else ""),
-             "Score": score_with_interval(c.score, c.score_ci).replace("95% interval ", ""),
-             "Safety": fmt_rate(c.safety), "Attack success": fmt_rate(c.attack_success),
-             f"Cost per 1,000 prompts ({s.currency})": cost_text(c.cost_per_1k_prompts, s.currency),
-             "Latency": latency_text(c.latency_median_s, c.latency_p95_s)} for c in s.candidates]
+             SCORE: score_with_interval(c.score, c.score_ci).replace("95% interval ", ""),
+             SAFETY: fmt_rate(c.safety), ATTACK: fmt_rate(c.attack_success),
+             cost_column(s): cost_text(c.cost_per_1k_prompts, s.currency),
+             LATENCY: latency_text(c.latency_median_s, c.latency_p95_s)} for c in s.candidates]
 
 
 def _look(m: TaxMeasure) -> str:
