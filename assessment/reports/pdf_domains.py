@@ -166,18 +166,20 @@ def _per_candidate_tables(results: list[DomainResult], first_col: str, first_w: 
     return out
 
 
-def _example(heading: str, r: JudgedResponse, include_harmful: bool) -> Flowable:
+def _example(heading: str, r: JudgedResponse, include_harmful: bool) -> list[Flowable]:
+    """One example's flowables (kept together by the caller; a KeepTogether inside another one would be measured
+    as endless and push the whole group to a new page)."""
     shown = r if include_harmful else r.redacted()
     kind = r.category + (f" / {r.subtype}" if r.subtype else "") + (f", attack: {r.attack_id}" if r.attack_id else "")
     verdict = (r.verdict or "n/a") + (f" (judged by {r.verdict_source})" if r.verdict_source else "")
     if r.score is not None:
         verdict += f", score {score(r.score)}"
-    return KeepTogether([
+    return [
         para(f"{heading} — {label(r.candidate, 80)}, item {label(r.item_id, 80)} ({kind})", "cell_bold", 400, 2),
         para(f"Verdict: {verdict}", "small", 400, 2),
         para("Prompt:", "small_bold"), para(r.prompt or "(empty)", "example", 600, 15),
         para("Response:", "small_bold"),
-        para(shown.response if shown.response is not None else "(no text)", "example")])
+        para(shown.response if shown.response is not None else "(no text)", "example")]
 
 
 def _reference_note(ref: dict[str, Any], domain: str) -> str:
@@ -197,17 +199,18 @@ def domain_pages(card: Scorecard, examples: dict[str, list[tuple[str, JudgedResp
     for dom in card.domains:
         results = rows_for(card, dom)
         pack = packs.get(dom, {})
-        story += [para(f"Domain: {dom}", "h1", 200, 1),
-                  para(f"Pack {dom}, version {pack.get('version', 'n/a')}. Each cell: value (95% interval), n = "
-                       "number of judged responses behind it. Errors are left out of every rate and counted on their "
-                       "own row.", "note")]
+        opening = [para(f"Domain: {dom}", "h1", 200, 1),
+                   para(f"Pack {dom}, version {pack.get('version', 'n/a')}. Each cell: value (95% interval), n = "
+                        "number of judged responses behind it. Errors are left out of every rate and counted on "
+                        "their own row.", "note")]
         if card.baseline_reference:
-            story.append(para(_reference_note(card.baseline_reference, dom), "note"))
-        story.append(para("Results by candidate", "h2"))
-        story += _per_candidate_tables(
+            opening.append(para(_reference_note(card.baseline_reference, dom), "note"))
+        opening.append(para("Results by candidate", "h2"))
+        tables = _per_candidate_tables(
             results, "Measure", 130,
             [(name, lambda r, g=get: g(r, r.candidate in baseline)) for name, get in METRIC_ROWS],
             _tax_fill)
+        story += [KeepTogether(opening + tables[:2])] + tables[2:]  # the heading never ends a page alone
         subtypes = sorted({s for r in results for s in r.over_refusal_by_subtype})
         if subtypes:
             story += [para("Over-refusal by kind of sensitive request", "h2")]
@@ -225,8 +228,8 @@ def domain_pages(card: Scorecard, examples: dict[str, list[tuple[str, JudgedResp
         if not include_harmful:
             head.append(para("Answers to harmful requests are redacted in this report (setting "
                              "include_harmful_completions is off).", "note"))
-        shown = [_example(h, r, include_harmful) for h, r in examples.get(dom, [])] or [
-            para("No judged responses in this domain.")]
-        story += [KeepTogether(head + shown[:1])] + shown[1:] + [section_break()]
+        shown = [_example(h, r, include_harmful) for h, r in examples.get(dom, [])] or [[
+            para("No judged responses in this domain.")]]
+        story += [KeepTogether(head + shown[0])] + [KeepTogether(parts) for parts in shown[1:]] + [section_break()]
     return story
 

@@ -241,7 +241,7 @@ def charts_section(card: Scorecard, charts: Any) -> list[Flowable]:
     if card.baseline is not None:
         tax.append(para("Bars: candidates other than the baseline, per domain. Whiskers: 95% interval where one is "
                         "available. Above zero means a cost against the baseline.", "note"))
-    return [para("Charts", "h1"), KeepTogether(tax),
+    return [KeepTogether([para("Charts", "h1")] + tax),  # one group: a heading before a group would push both on
             KeepTogether([charts.tradeoff_chart(card, FRAME_W),
                           para("Points in the shaded corner refuse many legitimate requests and still let harmful "
                                "ones through: the tax is paid but the safety is not received.", "note")]),
