@@ -28,6 +28,14 @@ def long_names(tmp_path_factory):
     return card, path, pdf_boxes(path)
 
 
+@pytest.fixture(scope="module")
+def both(long_names, sample, tmp_path_factory):
+    """The long-names assessment and the standard sample (three domains, short names)."""
+    card, judged = sample
+    path = write_pdf(card, judged, tmp_path_factory.mktemp("layout") / "sample.pdf")
+    return {"long names": long_names[2], "sample": pdf_boxes(path)}
+
+
 def _text(boxes) -> str:
     """The page's text in reading order, with a wrap after a hyphen joined back ("Mode- 2026" → "Mode-2026")."""
     text = " ".join(b.text for b in sorted(boxes, key=lambda b: (-round(b.y0), b.x0)))
@@ -67,9 +75,9 @@ def test_page_one_is_the_decision_summary(long_names):
     assert "Sign-off" in texts[-1]
 
 
-def test_no_text_overprints_other_text_on_any_page(long_names):
-    _, _, pages = long_names
-    problems = [(i, a.text[:40], b.text[:40]) for i, boxes in enumerate(pages, 1) for a, b in overlapping(boxes)]
+def test_no_text_overprints_other_text_on_any_page(both):
+    problems = [(name, i, a.text[:40], b.text[:40]) for name, pages in both.items()
+                for i, boxes in enumerate(pages, 1) for a, b in overlapping(boxes)]
     assert problems == []
 
 
@@ -86,17 +94,18 @@ def test_the_overlap_check_sees_overprinted_text(tmp_path):
                                                     [("100%", "share of requests answered; whiskers: 95% interval")])
 
 
-def test_no_page_is_nearly_blank(long_names):
+def test_no_page_is_nearly_blank(long_names, both):
     _, path, pages = long_names
     assert len(pages) == len(PdfReader(path).pages)
-    for i, boxes in enumerate(pages, 1):
-        body = [b for b in boxes if b.y0 > FOOTER_TOP]
-        assert body, f"page {i} has no text"
-        used = max(b.y1 for b in body) - min(b.y0 for b in body)
-        if i < len(pages):  # the last page holds the sign-off: it may be short, but not empty
-            assert used > 0.3 * FRAME_H, f"page {i} is nearly blank ({used:.0f} of {FRAME_H:.0f} points used)"
-        else:
-            assert len(body) >= 10
+    for name, pages in both.items():
+        for i, boxes in enumerate(pages, 1):
+            body = [b for b in boxes if b.y0 > FOOTER_TOP]
+            assert body, f"{name}: page {i} has no text"
+            used = max(b.y1 for b in body) - min(b.y0 for b in body)
+            if i < len(pages):  # the last page holds the sign-off: it may be short, but not empty
+                assert used > 0.3 * FRAME_H, f"{name}: page {i} is nearly blank ({used:.0f} of {FRAME_H:.0f} pt used)"
+            else:
+                assert len(body) >= 10
 
 
 def _broken(upper: str, lower: str, names: list[str]) -> bool:
