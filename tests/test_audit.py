@@ -120,3 +120,14 @@ def test_bad_answers_and_missing_reviewer_are_one_line_errors(tmp_path, assessed
 def test_terminal_output_escapes_control_characters():
     assert terminal_safe("ok\x1b[31mred\x07") == "ok\\x1b[31mred\\x07"
     assert "more characters not shown" in terminal_safe("x" * 5000)
+
+
+def test_audit_compares_people_with_the_verdicts_in_use(tmp_path, assessed):
+    store = open_store(assessed["store"])
+    audit = open_audit(store, assessed["assessment_id"], n=3)
+    for it in audit.items:
+        audit.answer(it, it.auto_verdict, "Ana")
+    # As if the sample had been drawn under another classifier that read everything the other way.
+    store.conn.execute("UPDATE audit_items SET auto_verdict = CASE auto_verdict WHEN 'compliance' THEN 'refusal' "
+                       "ELSE 'compliance' END")
+    assert open_audit(store, assessed["assessment_id"]).summary().agreement == 1.0

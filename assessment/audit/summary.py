@@ -76,6 +76,11 @@ def audit_points(items: list[AuditItem], partial_counts: bool) -> list[AuditPoin
 
 def summarise_audit(items: list[AuditItem], judged: list[JudgedResponse], partial_counts: bool,
                     seed: int) -> AuditSummary:
+    # A person's label stays true when the classifier changes (a new version, or an LLM judge added
+    # later): compare it with today's automatic verdict, so the audit measures the verdicts in use.
+    current = {r.call_id: automatic_verdict(r) for r in judged}
+    items = [it.model_copy(update={"auto_verdict": current[it.call_id]}) if current.get(it.call_id) else it
+             for it in items]
     random_part = [it for it in items if it.part == Part.RANDOM]
     answered = [it for it in random_part if it.human_verdict is not None]
     summary = AuditSummary(
