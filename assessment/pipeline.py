@@ -224,6 +224,7 @@ def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[st
     scorecard = build_scorecard(assessment_id=stored.id, created_at=stored.created_at, config=config, judged=judged,
                                 domains=stored.domains(), methodology=methodology, decision=store.decision(stored.id))
     scorecard.audit = audit_summary(store, stored, judged)
+    scorecard.audit_log = store.audit_log(stored.id)
     store.save_scorecard(stored.id, scorecard.model_dump_json())
     return scorecard, judged
 
@@ -263,11 +264,18 @@ def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], ju
         from assessment.local_model import LICENCE_NOTE, MODEL_DESCRIPTION
 
         local = {"model": MODEL_DESCRIPTION, "licences": LICENCE_NOTE}
+    from assessment.scoring.registry import SCORER_VERSION, SCORERS
+    from assessment.settings_record import all_candidate_settings, judge_settings
+
     return Methodology(
         partial_counts_as_refusal=config.partial_counts_as_refusal, classifier=classifier_info(), judge=judge_info,
         human_review=human, code_execution=config.allow_code_execution, seed=config.seed,
         sample_per_category=config.sample_per_category, attack_items_per_pack=config.attack_items_per_pack,
-        attacks=sorted(stored.attacks()) if config.attacks != "none" else [],
+        # the templates this assessment planned calls for, not every template in the attack file
+        attacks=sorted({r.attack_id for r in judged if r.attack_id}),
+        attack_targets=config.attack_targets, candidate_settings=all_candidate_settings(config),
+        judge_settings=judge_settings(config), ranking_settings=config.ranking.model_dump(mode="json"),
+        scorers={"version": SCORER_VERSION, "methods": sorted(SCORERS)},
         packs=[{k: v for k, v in rec.items() if k != "pack"} for rec in stored.packs if rec.get("kind") == "pack"],
         attack_file=attack_file, software=software_versions(), config_hash=config.config_hash(), local_model=local,
         not_scored=not_scored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections import defaultdict
 from typing import Any
@@ -53,6 +54,11 @@ class Methodology(BaseModel):
     config_hash: str
     local_model: dict[str, Any] | None = None
     not_scored: list[str] = Field(default_factory=list)
+    attack_targets: str | None = None
+    candidate_settings: list[dict[str, Any]] = Field(default_factory=list)  # full settings, credentials masked
+    judge_settings: dict[str, Any] | None = None
+    ranking_settings: dict[str, Any] | None = None  # use-case weights and safety weight stored with the assessment
+    scorers: dict[str, Any] = Field(default_factory=dict)
 
 
 class Scorecard(BaseModel):
@@ -75,6 +81,22 @@ class Scorecard(BaseModel):
     evidence: EvidenceSettings | None = None  # how flags are gated: alpha, correction, looks, family size
     verdict: OverallVerdict | None = None  # decided / partly decided / inconclusive, with the reason
     sequential: SequentialRecord | None = None  # the rounds of a run-until-decided assessment
+    audit_log: list[dict[str, Any]] = Field(default_factory=list)  # overrides and decisions, oldest first
+    exported_at: str | None = None  # set when a file is written; not part of the scorecard's hash
+
+    def canonical_json(self) -> str:
+        """The scorecard's numbers and records as one canonical JSON text: what a decision approves.
+
+        Left out: the export time, the decision itself and the audit log (a decision names the
+        scorecard it approves, so it cannot be part of it), and the optional comparison with an
+        earlier assessment (context, not this assessment's numbers)."""
+        import json
+
+        data = self.model_dump(mode="json", exclude={"exported_at", "decision", "audit_log", "diff"})
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
     def result(self, candidate: str, domain: str) -> DomainResult | None:
         for r in self.results:

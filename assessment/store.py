@@ -52,6 +52,14 @@ CREATE TABLE IF NOT EXISTS audit_items (
     human_verdict TEXT, reviewer TEXT, note TEXT, answered_at TEXT, PRIMARY KEY (assessment_id, call_id));
 CREATE TABLE IF NOT EXISTS verdict_cache (
     key TEXT PRIMARY KEY, verdict TEXT NOT NULL, confidence REAL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, assessment_id TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL,
+    who TEXT NOT NULL, entry_json TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+    WHEN EXISTS (SELECT 1 FROM assessments WHERE id = OLD.assessment_id)
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE INDEX IF NOT EXISTS planned_by_key ON planned_calls (cache_key);
 """
 
@@ -173,6 +181,12 @@ class Store:
     def set_status(self, assessment_id: str, status: str) -> None:
         self.conn.execute("UPDATE assessments SET status=?, updated_at=? WHERE id=?", (status, now_iso(), assessment_id))
 
+    def save_ranking(self, assessment_id: str, settings: dict[str, Any]) -> None:
+        """Store the use-case weights and safety weight with the assessment (they are not part of the
+        config hash: they re-rank the same results), so reopening and re-exporting rank the same way."""
+        self.conn.execute("UPDATE assessments SET config_json=json_set(config_json, '$.ranking', json(?)), updated_at=? "
+                          "WHERE id=?", (json.dumps(settings), now_iso(), assessment_id))
+
     def save_scorecard(self, assessment_id: str, scorecard_json: str) -> None:
         self.conn.execute("UPDATE assessments SET scorecard_json=?, updated_at=? WHERE id=?",
                           (scorecard_json, now_iso(), assessment_id))
@@ -188,6 +202,7 @@ class Store:
                 self.conn.execute(f"DELETE FROM {table} WHERE assessment_id=?", (assessment_id,))
             self.conn.execute("DELETE FROM audit_items WHERE assessment_id=?", (assessment_id,))
             self.conn.execute("DELETE FROM assessments WHERE id=?", (assessment_id,))
+            self.conn.execute("DELETE FROM audit_log WHERE assessment_id=?", (assessment_id,))  # only with its assessment
 
     # --- plan and results ----------------------------------------------------------------
 
@@ -259,20 +274,41 @@ class Store:
 
     # --- human review and decisions ------------------------------------------------------
 
-    def save_override(self, assessment_id: str, call_id: str, verdict: str, reason: str, reviewer: str) -> None:
+    def save_override(self, assessment_id: str, call_id: str, verdict: str, reason: str, reviewer: str,
+                      log_entry: dict[str, Any] | None = None) -> None:
+        """The current human verdict of a call, and (in the same transaction) its audit log entry."""
         if not reason.strip() or not reviewer.strip():
             raise UserError("an override needs a reason and the reviewer's name")
-        self.conn.execute("INSERT OR REPLACE INTO overrides VALUES (?,?,?,?,?,?)",
-                          (assessment_id, call_id, verdict, reason, reviewer, now_iso()))
+        ts = now_iso()
+        entry = {"call_id": call_id, "new_verdict": verdict, "reason": reason, **(log_entry or {})}
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO overrides VALUES (?,?,?,?,?,?)",
+                              (assessment_id, call_id, verdict, reason, reviewer, ts))
+            self._append_log(assessment_id, "override", reviewer, ts, entry)
+
+    def _append_log(self, assessment_id: str, kind: str, who: str, ts: str, entry: dict[str, Any]) -> None:
+        self.conn.execute("INSERT INTO audit_log (assessment_id, kind, at, who, entry_json) VALUES (?,?,?,?,?)",
+                          (assessment_id, kind, ts, who, json.dumps(entry, ensure_ascii=False, sort_keys=True)))
+
+    def audit_log(self, assessment_id: str) -> list[dict[str, Any]]:
+        """Every override and decision of the assessment, oldest first (append-only: never edited)."""
+        rows = self.conn.execute("SELECT seq, kind, at, who, entry_json FROM audit_log WHERE assessment_id=? "
+                                 "ORDER BY seq", (assessment_id,)).fetchall()
+        return [{**json.loads(r[4]), "seq": r[0], "kind": r[1], "at": r[2], "who": r[3]} for r in rows]
 
     def overrides(self, assessment_id: str) -> dict[str, dict[str, str]]:
         rows = self.conn.execute(
             "SELECT call_id, verdict, reason, reviewer, created_at FROM overrides WHERE assessment_id=?", (assessment_id,))
         return {r[0]: {"verdict": r[1], "reason": r[2], "reviewer": r[3], "created_at": r[4]} for r in rows}
 
-    def save_decision(self, assessment_id: str, record: dict[str, Any]) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO decisions VALUES (?,?,?)",
-                          (assessment_id, json.dumps(record, ensure_ascii=False), now_iso()))
+    def save_decision(self, assessment_id: str, record: dict[str, Any], who: str | None = None) -> None:
+        """The current decision, and (in the same transaction) its audit log entry."""
+        ts = now_iso()
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO decisions VALUES (?,?,?)",
+                              (assessment_id, json.dumps(record, ensure_ascii=False), ts))
+            self._append_log(assessment_id, "decision", who or str(record.get("evaluator") or ""), ts,
+                             {"decision": record})
 
     def decision(self, assessment_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT record_json FROM decisions WHERE assessment_id=?", (assessment_id,)).fetchone()

@@ -14,7 +14,7 @@ from assessment.results import REDACTED
 from assessment.testing.sample import REFERENCE_SOURCE, changed_assessment, reference_assessment, sample_assessment
 
 SHEETS = ["Summary", "Ranking", "Candidates", "Over-refusal", "Tax by domain", "Attacks", "Subtypes", "Responses",
-          "Audit", "Method", "Decision"]  # "Changes" is added after "Ranking" only when the scorecard has a diff
+          "Audit", "Method", "Audit log", "Decision"]  # "Changes" is added after "Ranking" only when the scorecard has a diff
 FORMULA_LIKE = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2"]
 HARMFUL_SENTINEL = "HARMFUL-COMPLETION-SENTINEL-7f3a"
 

@@ -8,10 +8,18 @@ from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard
 
 
+def stamped(scorecard: Scorecard) -> Scorecard:
+    """The scorecard with the time of this export (UTC); everything else is as computed."""
+    from assessment.store import now_iso
+
+    return scorecard.model_copy(update={"exported_at": now_iso()})
+
+
 def export_all(scorecard: Scorecard, judged: list[JudgedResponse], out_dir: str | Path, formats: list[str],
                include_harmful: bool = False) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    scorecard = stamped(scorecard)
     paths: list[Path] = []
     if "json" in formats:
         from assessment.reports.json_report import write_json_exports

@@ -15,6 +15,7 @@ from assessment import catalogue
 from assessment.reports.pdf_audit import audit_section
 from assessment.reports.pdf_blocks import (bullet, date_text, flatten, kv, para, reference_statement,
                                            reference_table, section_break, table)
+from assessment.reports.pdf_records import settings_section
 from assessment.reports.pdf_style import FRAME_W, pct
 from assessment.scorecard import Scorecard
 from assessment.stats import MIN_N_TO_DECIDE
@@ -127,7 +128,8 @@ def methodology(card: Scorecard) -> list[Flowable]:
     story.append(Spacer(1, 4))
     story.append(kv([("sample per category", m.sample_per_category or "all items"),
                      ("harmful items per attack", m.attack_items_per_pack or "all harmful items"),
-                     ("attack templates", ", ".join(m.attacks) or "none")]))
+                     ("attack templates run", ", ".join(m.attacks) or "none")]))
+    story += settings_section(card)
     story += [para("What was not scored, and why", "h2")]
     story += [bullet(t, 1500) for t in m.not_scored] or [para("Every planned item was scored.")]
     story.append(para("Code execution: " + ("enabled — code answers were run in a sandbox to score them."
@@ -139,7 +141,7 @@ def methodology(card: Scorecard) -> list[Flowable]:
         story += reference_section(card.baseline_reference)
     story += [para("Limitations", "h2")]
     story += [bullet(t, 1500) for t in LIMITATIONS]
-    repro = [("config hash", m.config_hash), ("assessment id", card.assessment_id),
+    repro = [("config hash", m.config_hash), ("scorecard SHA-256", card.sha256()), ("assessment id", card.assessment_id),
              ("scorecard version", card.scorecard_version), ("seed", m.seed)]
     repro += ([(f"attack file {k}", v) for k, v in flatten(m.attack_file)] if m.attack_file
               else [("attack file", "built-in")])

@@ -37,6 +37,7 @@ from assessment.reports.pdf_changes import changes_section
 from assessment.reports.pdf_decision import decision_page
 from assessment.reports.pdf_domains import domain_pages, pick_examples
 from assessment.reports.pdf_method import decision, methodology
+from assessment.reports.pdf_records import audit_log_section
 from assessment.reports.pdf_ranking import ranking_section, stability_sentence
 from assessment.reports.pdf_style import (MARGIN, clean, fonts, label, markup, meta_text, pct, rate_full,
                                           rate_sentence, rate_value, score, signed, styles)
@@ -71,6 +72,7 @@ def write_pdf(scorecard: Scorecard, judged: list[JudgedResponse], path: str | Pa
     story += charts_section(card, pdf_charts)
     story += domain_pages(card, pick_examples(card, judged), include_harmful)
     story += methodology(card)
+    story += audit_log_section(card)
     story += decision(card)
     footer = _footer(card)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -26,6 +26,7 @@ from assessment.reports.xlsx_changes import write_changes
 from assessment.reports.xlsx_decision import write_decision_block
 from assessment.reports.xlsx_ranking import write_ranking
 from assessment.reports.xlsx_audit import write_audit
+from assessment.reports.xlsx_records import write_audit_log
 from assessment.reports.xlsx_sheets import (INT, MONEY, P_VALUE, PCT, POINTS, SCORE, SECONDS, Col, column_of,
                                             reference_statement, set_widths, write_decision, write_header,
                                             write_method, write_responses, write_table, yes_no)
@@ -59,6 +60,7 @@ def write_xlsx(scorecard: Scorecard, judged: list[JudgedResponse], path: str | P
     write_responses(wb.create_sheet("Responses"), judged, include_harmful)
     write_audit(wb.create_sheet("Audit"), scorecard)
     write_method(wb.create_sheet("Method"), scorecard)
+    write_audit_log(wb.create_sheet("Audit log"), scorecard)
     write_decision(wb.create_sheet("Decision"), scorecard)
     wb.properties.title = clean_text(scorecard.name)[:200]
     wb.properties.creator = "Alignment Tax Assessment"

@@ -237,7 +237,7 @@ def write_method(ws: Worksheet, card: Scorecard) -> None:
     out.line("sample per category", m.sample_per_category if m.sample_per_category is not None else "all items")
     out.line("attack items per pack",
              m.attack_items_per_pack if m.attack_items_per_pack is not None else "all harmful items")
-    out.line("attacks", ", ".join(m.attacks) or "none")
+    out.line("attacks run", ", ".join(m.attacks) or "none")
     if m.attack_file:
         for k, v in flatten(m.attack_file, "attack file"):
             out.line(k, v)
@@ -249,8 +249,13 @@ def write_method(ws: Worksheet, card: Scorecard) -> None:
         for k, v in flatten(m.local_model, "local model"):
             out.line(k, v, wrap=True)
 
+    from assessment.reports.xlsx_records import write_settings  # it builds on this module's helpers
+
+    write_settings(out, card)
+
     out.section("Reproducibility")
     out.line("config hash", m.config_hash)
+    out.line("scorecard SHA-256", card.sha256())
     for i, pack in enumerate(m.packs, start=1):
         desc = pack.get("id") or pack.get("name") or f"pack {i}"
         rest = {k: v for k, v in pack.items() if k not in ("id",)}

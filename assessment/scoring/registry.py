@@ -24,6 +24,8 @@ class ScoringContext(BaseModel):
     rubric_judge: Any = None  # callable(prompt, rubric, response) -> Score, or None
 
 
+SCORER_VERSION = "scorers-1.0"  # raise when any scorer changes how it scores
+
 ScorerFn = Callable[[Any, str, ScoringContext], Score]
 SCORERS: dict[str, ScorerFn] = {}
 

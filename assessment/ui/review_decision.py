@@ -35,7 +35,8 @@ def with_ranking(scorecard: Scorecard, settings: RankingSettings) -> Scorecard |
         return None
     settings = ranking_settings(scorecard.domains, settings.weights, settings.safety_weight)
     ranking = rank_candidates(scorecard.results, [c.name for c in scorecard.candidates], settings)
-    return scorecard.model_copy(update={"ranking": ranking})
+    method = scorecard.methodology.model_copy(update={"ranking_settings": settings.model_dump(mode="json")})
+    return scorecard.model_copy(update={"ranking": ranking, "methodology": method})
 
 
 def earlier_choices(assessments: list, current_id: str) -> list:

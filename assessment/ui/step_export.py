@@ -30,8 +30,11 @@ def _save_decision(assessment_id: str) -> None:
     if missing:
         common.flash("error", f"The decision was not saved: fill in {', '.join(missing)}.")
         return
+    from assessment.audit.log import record_decision
+
+    scorecard, _ = common.results()
     with common.open_store() as store:
-        store.save_decision(assessment_id, record)
+        record = record_decision(store, assessment_id, record, scorecard)
     common.invalidate_results()
     common.flash("success", f"Decision recorded: {record['decision']} ({record['date']}). It is part of every export.")
 

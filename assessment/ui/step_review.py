@@ -109,8 +109,18 @@ def _apply_ranking_inputs(domains: list[str]) -> bool:
     chosen = RD.ranking_settings(domains, {d: ss[k] for d, k in zip(domains, keys)}, ss["w_rank_safety"])
     if RD.same_settings(domains, chosen, w.ranking):
         return False
-    w.ranking = chosen
+    _set_ranking(chosen)
     return True
+
+
+def _set_ranking(chosen) -> None:
+    """Use these weights from now on and store them with the assessment, so reopening it and every
+    later export rank the same way."""
+    w = common.wizard()
+    w.ranking = chosen
+    if w.assessment_id:
+        with common.open_store() as store:
+            store.save_ranking(w.assessment_id, chosen.model_dump(mode="json"))
 
 
 def ranking(scorecard) -> None:
@@ -132,8 +142,8 @@ def ranking(scorecard) -> None:
                   help="0: only helpfulness counts (answering legitimate requests, task scores). 1: only safety "
                        "counts (refusing harmful requests, resisting jailbreaks). 0.5: both count equally.")
     chosen = RD.ranking_settings(domains, weights, t)
-    if not RD.same_settings(domains, chosen, w.ranking):  # kept as set until changed (the config hash uses it)
-        w.ranking = chosen
+    if not RD.same_settings(domains, chosen, w.ranking):  # kept as set until changed
+        _set_ranking(chosen)
     scorecard, _ = common.results()  # ranked with these settings, for the page and the exports
     rk = scorecard.ranking
     if domains and all(weight <= 0 for weight in chosen.weights.values()):
@@ -217,8 +227,12 @@ def _save_override(assessment_id: str, call_id: str, label: str) -> None:
     if not reason or not reviewer:
         common.flash("error", "The verdict was not changed: give a reason and the reviewer's name.")
         return
+    from assessment.audit.log import record_override
+
+    _, judged = common.results()
+    response = next(r for r in judged if r.call_id == call_id)
     with common.open_store() as store:
-        store.save_override(assessment_id, call_id, verdict, reason, reviewer)
+        record_override(store, assessment_id, response, verdict, reason, reviewer)
     common.invalidate_results()
     ss["w_ovr_reason"] = ""
     common.flash("success", f"Verdict of {label} set to {verdict} by {reviewer}; the scorecard was recomputed.")

@@ -1,0 +1,61 @@
+"""Excel parts for the assessment's records: the settings each candidate ran with (in the Method
+sheet) and the Audit log sheet (overrides and decisions, oldest first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from assessment.audit.log import AuditEntry, EntryKind
+from assessment.reports.xlsx_sheets import Col, Lines, flatten, set_widths, write_table
+from assessment.scorecard import Scorecard
+
+
+def write_settings(out: Lines, card: Scorecard) -> None:
+    m = card.methodology
+    out.section("Settings as run")
+    if not m.candidate_settings:
+        out.line("candidates", "not recorded (scorecard made before settings were recorded)")
+    for settings in m.candidate_settings:
+        name = settings.get("name", "")
+        for k, v in flatten({k: v for k, v in settings.items() if k != "name"}, f"candidate {name}"):
+            out.line(k, v, wrap=True)
+    for k, v in flatten(m.ranking_settings or "not recorded", "ranking"):
+        out.line(k, v)
+    out.line("attack targets", m.attack_targets or "not recorded")
+    for k, v in flatten(m.judge_settings or "none", "LLM judge settings"):
+        out.line(k, v)
+    for k, v in flatten(m.scorers or "not recorded", "scorers"):
+        out.line(k, v)
+
+
+def _decision(e: AuditEntry, key: str) -> Any:
+    return (e.decision or {}).get(key) if e.kind is EntryKind.DECISION else None
+
+
+AUDIT_COLS = [
+    Col("seq", lambda e: e.seq, width=6),
+    Col("when (UTC)", lambda e: e.at, width=22),
+    Col("kind", lambda e: e.kind.value, width=10),
+    Col("who", lambda e: e.who, width=18),
+    Col("response id", lambda e: e.call_id, width=16),
+    Col("candidate", lambda e: e.candidate, width=18),
+    Col("item", lambda e: e.item, width=18),
+    Col("prompt excerpt", lambda e: e.prompt_excerpt, width=40),
+    Col("old verdict", lambda e: e.old_verdict, width=14),
+    Col("new verdict", lambda e: e.new_verdict, width=14),
+    Col("reason / rationale", lambda e: e.reason if e.kind is EntryKind.OVERRIDE else _decision(e, "rationale"),
+        width=40),
+    Col("decision", lambda e: _decision(e, "decision"), width=24),
+    Col("evaluator", lambda e: _decision(e, "evaluator"), width=16),
+    Col("approver", lambda e: _decision(e, "approver"), width=16),
+    Col("decision date", lambda e: _decision(e, "date"), width=14),
+    Col("approves scorecard SHA-256", lambda e: _decision(e, "scorecard_sha256"), width=66),
+]
+
+
+def write_audit_log(ws: Worksheet, card: Scorecard) -> None:
+    entries = [AuditEntry.model_validate(e) for e in card.audit_log]
+    write_table(ws, AUDIT_COLS, entries, widths=False)
+    set_widths(ws, [c.width or 12 for c in AUDIT_COLS])
