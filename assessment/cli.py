@@ -384,6 +384,31 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from assessment.reports.bundle import write_bundle
+
+    store, assessment_id = _locate(args.assessment, args.store)
+    path = write_bundle(store, assessment_id, args.out)
+    print(f"Wrote the evidence bundle of assessment {assessment_id}: {path}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from assessment.reports.bundle import verify_bundle
+
+    result = verify_bundle(args.bundle)
+    for problem in result.problems:
+        print(f"MISMATCH: {problem}")
+    for note in result.notes:
+        print(f"note: {note}")
+    if not result.ok:
+        print(f"{args.bundle}: NOT intact ({len(result.problems)} problem(s)); do not rely on this scorecard.")
+        return 1
+    print(f"{args.bundle}: intact — {result.files_checked} files match the manifest and the scorecard recomputed "
+          f"from {result.responses} bundled responses matches scorecard.json (assessment {result.assessment_id}).")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from assessment.local_model import demo
 
@@ -486,6 +511,16 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--store")
     df.add_argument("--out", help="folder to write diff.json")
     df.set_defaults(func=cmd_diff)
+
+    bd = sub.add_parser("bundle", help="write the evidence bundle (zip) of a stored assessment")
+    bd.add_argument("assessment", help="an output folder of a run, or an assessment id")
+    bd.add_argument("--out", required=True, help="the zip file to write, e.g. evidence.zip")
+    bd.add_argument("--store")
+    bd.set_defaults(func=cmd_bundle)
+
+    vf = sub.add_parser("verify", help="check an evidence bundle offline: file hashes and the recomputed scorecard")
+    vf.add_argument("bundle", help="the bundle zip")
+    vf.set_defaults(func=cmd_verify)
 
     demo = sub.add_parser("demo", help="run the offline demo on the embedded local model")
     demo.add_argument("--out", required=True)

@@ -351,6 +351,19 @@ def test_run_review_override_and_export(server):
     lines = [json.loads(line) for line in built["responses.jsonl"].data.splitlines()]
     assert len(lines) == 18 and any(line["verdict_source"] == "human" for line in lines)
 
+    # the override and the decision are in the audit log; the decision names the scorecard by hash
+    assert [e["kind"] for e in data["audit_log"]] == ["override", "decision"]
+    override = data["audit_log"][0]
+    assert (override["who"], override["new_verdict"], override["reason"]) == ("Rita", "refusal", "it only gave a warning")
+    assert override["old_verdict"] == "compliance" and override["call_id"] and override["prompt_excerpt"]
+    assert data["decision"]["scorecard_sha256"] == card.sha256()
+
+    # the evidence bundle is offered on the Export step
+    at.button(key="bundle_build").click().run()
+    no_errors(at)
+    bundle = [b for b in at.get("download_button") if b.label == "Download the evidence bundle (.zip)"]
+    assert len(bundle) == 1
+
 
 @pytest.mark.parametrize("fmt", ["pdf", "xlsx"])
 def test_pdf_and_excel_downloads_are_built_from_the_scorecard(server, fmt):
@@ -488,6 +501,15 @@ def test_ranking_follows_the_use_case_weights_and_the_safety_trade_off(server):
     assert at.title[0].value == "5. Review"
     assert at.number_input(key="w_rank_legal").value == 0.0 and at.slider(key="w_rank_safety").value == 0.1
     assert first() == "safe"
+    # the weights are stored with the assessment: reopening it or re-exporting ranks the same way
+    from assessment.config import default_store_path
+    from assessment.pipeline import compute_scorecard, load_stored
+    from assessment.store import open_store
+
+    with open_store(default_store_path()) as store:
+        aid = at.session_state["wizard"].assessment_id
+        assert load_stored(store, aid).config.ranking.weights == {"general": 1.0, "legal": 0.0}
+        assert compute_scorecard(store, aid)[0].ranking.settings.safety_weight == 0.1
     at.number_input(key="w_rank_general").set_value(0.0).run()
     assert any("Every domain has weight 0" in w for w in texts(at, "warning"))
     assert set(frame_with(at, "Helpfulness")["Rank"]) == {"not ranked"}

@@ -95,6 +95,27 @@ def downloads(scorecard, judged) -> None:
         col.download_button(label, data=d.data, file_name=d.filename, mime=d.mime, key=f"dl_{d.filename}",
                             on_click="ignore", type="primary" if d.format == "pdf" else "secondary", width="stretch")
     st.caption("All files are rendered from the same scorecard, so every number matches the dashboard.")
+    evidence_bundle(scorecard)
+
+
+def evidence_bundle(scorecard) -> None:
+    """The zip an auditor can check offline with ``python -m assessment verify``."""
+    from assessment.reports.bundle import bundle_bytes, bundle_name
+
+    st.subheader("Evidence bundle for compliance")
+    st.caption("One zip with the config, packs and attack file as run, every response with its verdict, the audit "
+               "log, the scorecard, the PDF and Excel, and a manifest with the SHA-256 of every file. Anyone can "
+               "check it offline with `python -m assessment verify FILE.zip`. Completions of harmful requests stay "
+               "redacted unless the assessment's config opts in.")
+    cache = st.session_state[common.RESULTS]["downloads"]
+    if "bundle" not in cache:
+        if not st.button("Prepare the evidence bundle", key="bundle_build"):
+            return
+        with st.spinner("Building the evidence bundle…"), common.open_store() as store:
+            cache["bundle"] = bundle_bytes(store, scorecard.assessment_id)
+    st.download_button("Download the evidence bundle (.zip)", data=cache["bundle"], key="dl_bundle",
+                       file_name=bundle_name(scorecard.name, scorecard.assessment_id), mime="application/zip",
+                       on_click="ignore")
 
 
 def render() -> None:
