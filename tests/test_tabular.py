@@ -60,7 +60,7 @@ def test_bad_rows_are_reported_by_row_and_column(tmp_path):
         import_table(csv_path)
     problems = exc.value.problems
     assert any(p.startswith(f"{csv_path}:row 3: category:") for p in problems)
-    assert any(p.startswith(f"{csv_path}:row 4: row:") and "subtype" in p for p in problems)
+    assert any(p.startswith(f"{csv_path}:row 4: subtype:") and "need a subtype" in p for p in problems)
     assert any(p.startswith(f"{csv_path}:row 5: answer:") for p in problems)
     assert any(p.startswith(f"{csv_path}:row 6: id: duplicate") for p in problems)
     assert any(p.startswith(f"{csv_path}:row 7: prompt:") for p in problems)
@@ -94,3 +94,20 @@ def test_not_a_workbook(tmp_path):
     with pytest.raises(ValidationProblems) as exc:
         import_table(path)
     assert "cannot be read as an Excel workbook" in exc.value.problems[0]
+
+
+def test_cells_are_trimmed_and_rule_errors_name_their_column(tmp_path):
+    from assessment.errors import ValidationProblems
+    from assessment.packs.tabular import import_table
+
+    good = tmp_path / "good.csv"
+    good.write_text("id,category,prompt,subtype\nx1,Benign ,hello there,\nx2, Sensitive,how do locks work, homonym\n")
+    pack = import_table(good)
+    assert [i.category.value for i in pack.items] == ["benign", "sensitive"] and pack.items[1].subtype == "homonym"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,category,prompt,subtype,severity\nx2,sensitive,how do locks work,,\nx3,benign,hi,,high\n")
+    with pytest.raises(ValidationProblems) as exc:
+        import_table(bad)
+    assert exc.value.problems == [
+        f"{bad}:row 2: subtype: sensitive items need a subtype (homonym, safe_context, fiction, ...)",
+        f"{bad}:row 3: severity: severity is only for harmful items, not benign"]

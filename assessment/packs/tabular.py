@@ -74,6 +74,8 @@ def row_to_item_dict(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     for key in ("id", "category", "prompt", "subtype", "persona", "context", "contrast_of"):
         if text(key) is not None:
             item[key] = text(key).strip() if key in ("id", "category", "subtype", "contrast_of") else text(key)
+            if key == "category":  # "Benign " in a spreadsheet means benign
+                item[key] = item[key].lower()
     if text("tags"):
         item["tags"] = _split(text("tags"), ",")
     if text("severity") is not None:
@@ -115,12 +117,24 @@ def row_to_item_dict(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     return item, origin
 
 
-def _column_for(loc: tuple, origin: dict[str, str]) -> str:
+def _column_named_in(message: str, origin: dict[str, str]) -> str:
+    first = message.split()[0] if message.split() else ""
+    if first in COLUMNS:  # e.g. "severity is only for harmful items"
+        return first
+    if first == "scoring" or "scoring block" in message:
+        return "scoring_method"
+    for column in ("subtype", "prompt", "messages", "category"):
+        if column in message:
+            return column
+    return "row"
+
+
+def _column_for(loc: tuple, origin: dict[str, str], message: str = "") -> str:
     parts = [str(p) for p in loc if not isinstance(p, int)]
     tags = {"choice", "numeric", "match", "constraints", "rubric", "code"}
     parts = [p for p in parts if p not in tags]
-    if not parts:
-        return "row"
+    if not parts:  # a rule across fields: name the column it asks for
+        return _column_named_in(message, origin)
     if parts[0] == "scoring":
         key = ".".join(parts[:2])
         return origin.get(key, "scoring_method")
@@ -235,7 +249,8 @@ def import_table(file: str | Path, pack_id: str | None = None, name: str | None 
             item = Item.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
-                problems.append(f"{path}:row {n}: {_column_for(tuple(err['loc']), origin)}: {describe_pydantic_error(err)}")
+                message = describe_pydantic_error(err)
+                problems.append(f"{path}:row {n}: {_column_for(tuple(err['loc']), origin, message)}: {message}")
             continue
         if item.id in seen:
             problems.append(f"{path}:row {n}: id: duplicate id {item.id!r} (first in row {seen[item.id]})")
