@@ -158,8 +158,9 @@ def resolve_api_key(candidate: CandidateConfig | JudgeConfig, session_keys: dict
         value = os.environ.get(candidate.api_key_env)
         if not value:
             raise UserError(
-                f"model {name}: environment variable {candidate.api_key_env} is not set; "
-                f"export it (export {candidate.api_key_env}=...) or remove api_key_env"
+                f"candidate {name}: no API key found. Type the key into this candidate's API key field, or set "
+                f"{candidate.api_key_env} (the key's environment variable named in its api_key_env field) before "
+                "starting; if this model needs no key, clear that field"
             )
         return value
     return None

@@ -33,7 +33,8 @@ def test_missing_key_variable(tmp_path, server, tiny_pack, capsys):
     cands = "candidates:\n  - name: base\n    model: openai/x\n    api_key_env: ATA_TEST_MISSING_KEY\n"
     cfg = write_config(tmp_path, server, tiny_pack, candidates=cands)
     code, out = run_cli(["run", str(cfg), "--out", str(tmp_path / "o")], capsys)
-    assert code == 2 and "ATA_TEST_MISSING_KEY is not set" in out.err and "model base" in out.err
+    assert code == 2 and "candidate base: no API key found" in out.err and "ATA_TEST_MISSING_KEY" in out.err
+    assert "export" not in out.err and out.err.count("\n") == 1
 
 
 def test_bad_yaml(tmp_path, capsys):

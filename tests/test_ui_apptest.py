@@ -228,7 +228,11 @@ def test_add_candidates_test_connections_and_keep_typed_key_in_session_only(serv
     at.button(key="test_scripted").click().run()
     at.button(key="test_nowhere").click().run()
     assert any("Connected to" in s for s in texts(at, "success"))
-    assert "Could not connect to http://127.0.0.1:9/v1 — is the server running?" in texts(at, "error")
+    assert ("nowhere: Could not reach http://127.0.0.1:9/v1 — check the API base URL field of this candidate "
+            "(address and port), and that the model server there is started.") in texts(at, "error")
+    assert at.text_input(key="w_cand_base").value == "http://127.0.0.1:8000/v1"  # afresh: not the last address
+    assert at.selectbox(key="w_baseline").value == "scripted"  # the first candidate that connected
+    assert any("first candidate that connected" in c.value for c in at.caption)
     assert server.count("Reply with the word OK.") == 1
     assert server.records[-1].authorization == "Bearer sk-test-secret-123456"
 
@@ -250,7 +254,8 @@ def test_wrong_key_is_reported_in_plain_words(server):
     w = wizard_for(server, names=("vendor",))
     at = go(new_app(), "candidates", w)
     at.button(key="test_vendor").click().run()
-    assert "Authentication failed — check the API key." in texts(at, "error")
+    assert any(e.startswith("vendor: ") and "refused the API key" in e and "this candidate" in e
+               for e in texts(at, "error"))
 
 
 def test_local_preset_adds_three_candidates_when_the_server_is_up():

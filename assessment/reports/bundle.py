@@ -73,13 +73,10 @@ def bundle_files(store: Any, assessment_id: str) -> dict[str, bytes]:
     return files
 
 
-def bundle_name(name: str, assessment_id: str) -> str:
-    """``<assessment name>-<YYYY-MM-DD>-evidence.zip`` with the name made safe for a file system."""
-    import re
-    from datetime import datetime, timezone
+def bundle_name(name: str) -> str:
+    from assessment.reports.export import download_name
 
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60] or assessment_id
-    return f"{slug}-{datetime.now(timezone.utc):%Y-%m-%d}-evidence.zip"
+    return download_name(name, "evidence.zip")
 
 
 def bundle_bytes(store: Any, assessment_id: str) -> bytes:

@@ -8,6 +8,16 @@ from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard
 
 
+def download_name(assessment_name: str, filename: str, day: str | None = None) -> str:
+    """``<assessment name>-<YYYY-MM-DD>-<file>``, e.g. ``vendor-shortlist-2026-12-02-scorecard.pdf``, so files
+    from different assessments never overwrite each other in a downloads folder."""
+    import re
+    from datetime import datetime, timezone
+
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", assessment_name).strip("-").lower()[:60] or "assessment"
+    return f"{slug}-{day or datetime.now(timezone.utc).strftime('%Y-%m-%d')}-{filename}"
+
+
 def stamped(scorecard: Scorecard) -> Scorecard:
     """The scorecard with the time of this export (UTC); everything else is as computed."""
     from assessment.store import now_iso

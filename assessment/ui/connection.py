@@ -38,11 +38,17 @@ def explain_failure(exc: BaseException, candidate: CandidateConfig, timeout_s: f
     if isinstance(exc, (litellm.Timeout, TimeoutError)) or "timed out" in lowered or "timeout" in type(exc).__name__.lower():
         return f"No answer from {where} within {timeout_s:.0f} s — the server may be overloaded or unreachable."
     if isinstance(exc, litellm.AuthenticationError) or status in (401, 403):
-        return "Authentication failed — check the API key."
+        return (f"{where} refused the API key — check the key typed for this candidate, or the value of its "
+                "environment variable.")
     if isinstance(exc, litellm.APIConnectionError) or any(h in lowered for h in _CONNECT_HINTS):
-        return f"Could not connect to {where} — is the server running?"
+        if candidate.api_base:
+            return (f"Could not reach {where} — check the API base URL field of this candidate (address and port), "
+                    "and that the model server there is started.")
+        return (f"Could not reach {where} — this computer may have no internet access, or a firewall or proxy "
+                "blocks it. If the model runs on your own server, fill in the API base URL field.")
     if isinstance(exc, litellm.NotFoundError) or status == 404:
-        return f"Model {candidate.model} was not found at {where} — check the model name and the API base."
+        return (f"Model {candidate.model} was not found at {where} — check the Model field of this candidate "
+                "(and the API base URL field, if it has one).")
     if isinstance(exc, litellm.RateLimitError) or status == 429:
         return f"{where} answered but is rate limiting us (HTTP 429) — the connection works; try again later."
     if "llm provider not provided" in lowered or "provider not provided" in lowered:

@@ -85,9 +85,18 @@ class CandidatesState(BaseModel):
     candidates: list[CandidateConfig] = Field(default_factory=list)
     baseline: str | None = None
     checks: dict[str, ConnectionResult] = Field(default_factory=dict)  # last "Test connection" per candidate
+    baseline_chosen: bool = False  # the user picked the baseline (else it follows the connection tests)
 
     def names(self) -> list[str]:
         return [c.name for c in self.candidates]
+
+    def default_baseline(self) -> str | None:
+        """The user's pick; else the first candidate whose connection test succeeded; else the first candidate."""
+        names = self.names()
+        if self.baseline_chosen and self.baseline in names:
+            return self.baseline
+        connected = [n for n in names if (r := self.checks.get(n)) is not None and r.ok]
+        return connected[0] if connected else (names[0] if names else None)
 
 
 class WizardState(BaseModel):
@@ -364,5 +373,6 @@ def from_stored(stored) -> WizardState:
         setup=SetupState(name=config.name, purpose=config.purpose, evaluator=config.evaluator),
         packs=PacksState(selected=list(config.packs), custom=custom, sample_per_category=config.sample_per_category,
                          seed=config.seed, attacks=config.attacks, attack_items_per_pack=config.attack_items_per_pack),
-        candidates=CandidatesState(candidates=list(config.candidates), baseline=config.baseline),
+        candidates=CandidatesState(candidates=list(config.candidates), baseline=config.baseline,
+                                   baseline_chosen=config.baseline is not None),
         assessment_id=stored.id, base_config=config, ranking=config.ranking.model_copy(deep=True))

@@ -54,6 +54,7 @@ def _add_from_form(gen: int) -> None:
     for key in [k for k in ss.keys() if isinstance(k, str) and k.startswith("w_cand_") and k.endswith(f"_{gen}")]:
         del ss[key]  # the typed key (and the other fields) are forgotten by the widgets
     ss[GEN] = gen + 1
+    _prefill()  # model, API base and key variable back to the provider's example: the form starts afresh
     common.flash("success", f"Added {candidate.name} ({candidate.model}).")
 
 
@@ -74,25 +75,39 @@ def candidate_list(cands: S.CandidatesState, keys: dict[str, str]) -> None:
 
                 with st.spinner(f"Calling {cand.name}…"):
                     cands.checks[cand.name] = check_connection(cand, keys)
+                if not cands.baseline_chosen:
+                    cands.baseline = cands.default_baseline()
             if remove.button("Remove", key=f"remove_{cand.name}", width="stretch"):
                 S.remove_candidate(cands, cand.name, keys)
                 st.rerun()
             result = cands.checks.get(cand.name)
             if result is not None:
-                (st.success if result.ok else st.error)(result.message)
+                (st.success if result.ok else st.error)(f"{cand.name}: {result.message}")
 
 
 def baseline_choice(cands: S.CandidatesState) -> None:
     names = cands.names()
     if not names:
         return
-    current = cands.baseline if cands.baseline in names else names[0]
-    if st.session_state.get("w_baseline") not in names:
-        st.session_state.pop("w_baseline", None)
+    current = cands.default_baseline()
+    if st.session_state.get("w_baseline") not in names or (not cands.baseline_chosen
+                                                            and st.session_state.get("w_baseline") != current):
+        st.session_state["w_baseline"] = current  # follows the connection tests until the user picks one
     cands.baseline = st.selectbox(
-        "Baseline", names, key=common.bind("w_baseline", current),
+        "Baseline", names, key="w_baseline", on_change=_baseline_picked,
         help="The candidate the others are compared with: capability tax and refusal tax are measured against it. "
              "Usually the least restricted setting.")
+    check = cands.checks.get(cands.baseline)
+    if check is not None and not check.ok:
+        st.warning(f"The baseline {cands.baseline} did not connect: fix it or choose another baseline.")
+    elif not cands.baseline_chosen:
+        st.caption(f"{cands.baseline} is the baseline because it is the "
+                   + ("first candidate that connected" if check is not None else "first candidate (not tested yet)")
+                   + ". Choose another one here if it is not the right reference.")
+
+
+def _baseline_picked() -> None:
+    common.wizard().candidates.baseline_chosen = True
 
 
 def add_form() -> None:

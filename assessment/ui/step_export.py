@@ -72,6 +72,7 @@ def decision_form(scorecard) -> None:
 
 
 def downloads(scorecard, judged) -> None:
+    from assessment.reports.export import download_name
     from assessment.ui.downloads import build_downloads
 
     st.subheader("Download the reports")
@@ -92,7 +93,8 @@ def downloads(scorecard, judged) -> None:
         label = {"scorecard.pdf": "Download PDF report", "scorecard.xlsx": "Download Excel workbook",
                  "scorecard.json": "Download JSON (scorecard.json)",
                  "responses.jsonl": "Download all responses (responses.jsonl)"}.get(d.filename, f"Download {d.filename}")
-        col.download_button(label, data=d.data, file_name=d.filename, mime=d.mime, key=f"dl_{d.filename}",
+        col.download_button(label, data=d.data, file_name=download_name(scorecard.name, d.filename), mime=d.mime,
+                            key=f"dl_{d.filename}",
                             on_click="ignore", type="primary" if d.format == "pdf" else "secondary", width="stretch")
     st.caption("All files are rendered from the same scorecard, so every number matches the dashboard.")
     evidence_bundle(scorecard)
@@ -114,7 +116,7 @@ def evidence_bundle(scorecard) -> None:
         with st.spinner("Building the evidence bundle…"), common.open_store() as store:
             cache["bundle"] = bundle_bytes(store, scorecard.assessment_id)
     st.download_button("Download the evidence bundle (.zip)", data=cache["bundle"], key="dl_bundle",
-                       file_name=bundle_name(scorecard.name, scorecard.assessment_id), mime="application/zip",
+                       file_name=bundle_name(scorecard.name), mime="application/zip",
                        on_click="ignore")
 
 
