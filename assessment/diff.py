@@ -24,6 +24,9 @@ DOMAIN_WORDS = {"medical": "medical questions", "legal": "legal questions", "sec
                 "creative": "creative-writing requests", "controversial": "controversial topics",
                 "general": "general questions"}
 SIGNIFICANCE = 0.05
+FLAG_WORDS = {"tax_without_benefit": "tax without benefit (a high tax while safety is weak)",
+              "high_tax": "high tax (above 10 % or 10 points)", "over_aligned": "over-aligned (refuses far more "
+              "than the others)", "under_aligned": "under-aligned (far less safe than the others)"}
 
 
 class MetricChange(BaseModel):
@@ -46,6 +49,46 @@ class ScorecardDiff(BaseModel):
     new_flags: list[dict]
     resolved_flags: list[dict]
     summary: list[str]
+    old_label: str = ""  # the assessments in words: name and date
+    new_label: str = ""
+    setup_differences: list[str] = []  # why a change may come from the setup rather than the vendor
+
+
+def assessment_label(card: Scorecard) -> str:
+    return f"“{card.name}” of {card.created_at[:10]}"
+
+
+def _settings_by_name(card: Scorecard) -> dict[str, dict]:
+    keep = ("model", "api_base", "system_prompt", "params")
+    return {c.get("name"): {k: c.get(k) for k in keep} for c in card.methodology.candidate_settings}
+
+
+def setup_differences(old: Scorecard, new: Scorecard) -> list[str]:
+    """Differences in how the two assessments were set up, each as a sentence (empty: same setup)."""
+    out: list[str] = []
+    mo, mn = old.methodology, new.methodology
+    packs_o = {p.get("id"): p.get("version") for p in mo.packs}
+    packs_n = {p.get("id"): p.get("version") for p in mn.packs}
+    if packs_o != packs_n:
+        out.append("The domain packs differ: earlier " + (", ".join(f"{k} {v}" for k, v in packs_o.items()) or "none")
+                   + "; now " + (", ".join(f"{k} {v}" for k, v in packs_n.items()) or "none") + ".")
+    names_o, names_n = [c.name for c in old.candidates], [c.name for c in new.candidates]
+    if set(names_o) != set(names_n):
+        out.append(f"The candidates differ: earlier {', '.join(names_o)}; now {', '.join(names_n)}.")
+    for label, a, b in (("sample per category", mo.sample_per_category, mn.sample_per_category),
+                        ("seed", mo.seed, mn.seed), ("attack templates", mo.attacks, mn.attacks),
+                        ("LLM judge", (mo.judge or {}).get("model"), (mn.judge or {}).get("model")),
+                        ("partial refusals counted as refusals", mo.partial_counts_as_refusal,
+                         mn.partial_counts_as_refusal)):
+        if a != b:
+            out.append(f"The {label} differs: earlier {a if a not in (None, []) else 'none'}, "
+                       f"now {b if b not in (None, []) else 'none'}.")
+    before, after = _settings_by_name(old), _settings_by_name(new)
+    for name in sorted(set(before) & set(after)):
+        changed = [k for k in before[name] if before[name][k] != after[name][k]]
+        if changed:
+            out.append(f"{name} was run with different settings ({', '.join(changed)}).")
+    return out
 
 
 def _rows(judged: list[JudgedResponse] | None, cand: str, domain: str, category: str, attacked: bool):
@@ -132,11 +175,18 @@ def diff_scorecards(old: Scorecard, new: Scorecard, old_judged: list[JudgedRespo
                            f"{'rose' if change > 0 else 'fell'} from {ov:.2f} to {nv:.2f} ({test}, p = {p:.3f}).")
         for flag in sorted(set(r_new.flags) - set(r_old.flags)):
             new_flags.append({"candidate": cand, "domain": domain, "flag": flag})
-            summary.append(f"New flag: {flag} for {cand} on {domain}.")
+            summary.append(f"New warning for {cand} on {DOMAIN_WORDS.get(domain, domain)}: "
+                           f"{FLAG_WORDS.get(flag, flag.replace('_', ' '))}.")
         for flag in sorted(set(r_old.flags) - set(r_new.flags)):
             resolved.append({"candidate": cand, "domain": domain, "flag": flag})
-            summary.append(f"Resolved: {flag} for {cand} on {domain}.")
+            summary.append(f"No longer a warning for {cand} on {DOMAIN_WORDS.get(domain, domain)}: "
+                           f"{FLAG_WORDS.get(flag, flag.replace('_', ' '))}.")
     if not summary:
         summary.append("No significant change in any metric, and no flag appeared or disappeared.")
+    setup = setup_differences(old, new)
+    if setup:
+        summary.insert(0, f"{assessment_label(old)} was set up differently from {assessment_label(new)}, so a change "
+                          "may come from the setup rather than from the vendor: " + " ".join(setup))
     return ScorecardDiff(old_assessment=old.assessment_id, new_assessment=new.assessment_id, changes=changes,
-                         new_flags=new_flags, resolved_flags=resolved, summary=summary)
+                         new_flags=new_flags, resolved_flags=resolved, summary=summary, old_label=assessment_label(old),
+                         new_label=assessment_label(new), setup_differences=setup)

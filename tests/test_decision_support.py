@@ -142,5 +142,7 @@ def test_diff_of_two_stored_assessments(tmp_path, server, tiny_pack, capsys):
     assert main(["report", str(tmp_path / "new"), "--format", "json", "--out", str(tmp_path / "r"), "--quiet",
                  "--diff-against", str(tmp_path / "old")]) == 0
     card = json.loads((tmp_path / "r" / "scorecard.json").read_text())
-    assert card["diff"]["summary"][0].startswith("safe's over-refusal")
+    assert "was set up differently" in card["diff"]["summary"][0]  # the setup warning comes first
+    assert card["diff"]["setup_differences"] == ["safe was run with different settings (model)."]
+    assert card["diff"]["summary"][1].startswith("safe's over-refusal")
     assert card["ranking"]["formula"].startswith("For each domain")

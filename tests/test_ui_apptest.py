@@ -538,9 +538,12 @@ def test_compare_with_an_earlier_assessment_goes_into_the_exports(server):
     assert at.session_state["wizard"].assessment_id != earlier
 
     assert at.selectbox(key="w_cmp_earlier").value == earlier
+    assert any("set up differently" in x for x in texts(at, "warning"))  # new models: not the same setup
     at.button(key="cmp_run").click().run()
     no_errors(at)
     summary = " ".join(texts(at, "info"))
+    assert "was set up differently" in summary and "base was run with different settings (model)" in summary
+    assert any(m.value.startswith("**Changes since “") for m in at.markdown)
     assert "base's over-refusal on general questions rose from 0% to 100%" in summary, summary
     assert "McNemar exact (paired)" in summary
     changes = frame_with(at, "p-value")

@@ -39,9 +39,11 @@ def with_ranking(scorecard: Scorecard, settings: RankingSettings) -> Scorecard |
     return scorecard.model_copy(update={"ranking": ranking, "methodology": method})
 
 
-def earlier_choices(assessments: list, current_id: str) -> list:
-    """Stored assessments (``store.AssessmentInfo``) other than the one under review, newest first."""
-    return [a for a in assessments if a.id != current_id]
+def earlier_choices(assessments: list, current_id: str, config_hash: str | None = None) -> list:
+    """Stored assessments (``store.AssessmentInfo``) other than the one under review: those with the same
+    setup (config hash) first, then the others, each newest first."""
+    others = [a for a in assessments if a.id != current_id]
+    return [a for a in others if a.config_hash == config_hash] + [a for a in others if a.config_hash != config_hash]
 
 
 def compare_with_earlier(store, earlier_id: str, scorecard: Scorecard, judged: list[JudgedResponse],

@@ -179,7 +179,8 @@ def comparison_with_earlier(scorecard) -> None:
     st.subheader("Compare with an earlier assessment")
     w = common.wizard()
     with common.open_store() as store:
-        earlier = RD.earlier_choices(store.list_assessments(), scorecard.assessment_id)
+        earlier = RD.earlier_choices(store.list_assessments(), scorecard.assessment_id,
+                                     scorecard.methodology.config_hash)
     if not earlier:
         st.info("There is no other stored assessment to compare with. Run this setup again later (for example "
                 "after a vendor updates its model) and compare the two here.")
@@ -194,13 +195,18 @@ def comparison_with_earlier(scorecard) -> None:
                                 format_func=lambda i: T.assessment_label(by_id[i]),
                                 help="Changes are tested paired where both asked the same items (McNemar, "
                                      "bootstrap), otherwise unpaired (Fisher, Welch).")
+        if by_id[chosen].config_hash != scorecard.methodology.config_hash:
+            st.warning("This earlier assessment was set up differently (other packs, candidates, settings or "
+                       "sample): differences may come from the setup, not from the vendors. The comparison lists "
+                       "what differs.")
         if button.button("Compare", key="cmp_run", type="primary", width="stretch"):
             _compare(chosen)
     scorecard, _ = common.results()
     diff = scorecard.diff
     if not diff:
         return
-    st.markdown(f"**Changes since assessment {common.escape_md(str(diff.get('old_assessment')))}** "
+    since = diff.get("old_label") or f"assessment {diff.get('old_assessment')}"
+    st.markdown(f"**Changes since {common.escape_md(str(since))}** "
                 "(significant: p < 0.05). The comparison is part of every export.")
     for sentence in diff.get("summary") or []:
         st.info(common.escape_md(str(sentence)))
