@@ -634,3 +634,37 @@ def test_audit_panel_reviews_one_response_at_a_time_and_reports_agreement(server
     assert any("Every drawn verdict has been reviewed" in s for s in texts(at, "success"))
     table = frame_with(at, "Corrected [95% CI]")
     assert len(table) > 0
+
+
+def test_a_new_tab_reattaches_to_the_running_assessment_and_switching_is_explicit(server):
+    from assessment.ui.common import job_registry
+
+    server.latency = 0.25
+    w = wizard_for(server, sample=3)
+    for c in w.candidates.candidates:
+        c.concurrency = 1
+    first = go(new_app(), "run", w)
+    first.button(key="run_start").click().run()
+    job = job_registry()[first.session_state["wizard"].job_id]
+
+    tab = new_app()  # a refresh or a second tab: a new session with no state of its own
+    no_errors(tab)
+    attached = tab.session_state["wizard"]
+    assert (attached.assessment_id, attached.job_id) == (job.assessment_id, job.id)
+    assert attached.setup.name == "UI test" and attached.candidates.names() == ["base", "safe"]
+    assert any("Re-attached to the assessment “UI test”" in s and "still running" in s for s in texts(tab, "info"))
+    go(tab, "run")
+    no_errors(tab)
+    assert any("done" in p.proto.text for p in tab.get("progress") if "**" in p.proto.text)  # live progress
+    assert [b for b in tab.button if b.key == "run_cancel"]
+    tab.button(key="run_cancel").click().run()
+    run_to_end(tab)
+    assert job.status == "cancelled"
+
+    later = new_app()  # the run was cancelled: still unfinished, still picked up
+    assert later.session_state["wizard"].assessment_id == job.assessment_id
+    assert later.session_state["wizard"].job_id is None
+    later.button(key="setup_new").click().run()  # switching is explicit
+    assert later.session_state["wizard"].assessment_id is None
+    later.run()
+    assert later.session_state["wizard"].assessment_id is None  # and it stays switched

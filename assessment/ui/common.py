@@ -47,9 +47,27 @@ STEPS = [
 # --- session state --------------------------------------------------------------------------
 
 def wizard() -> WizardState:
+    """The wizard's state; a new session (a refresh, another tab) picks up a running or unfinished
+    assessment, so work never looks lost. Switching to another assessment is done in step 1."""
     if WIZARD not in st.session_state:
-        st.session_state[WIZARD] = WizardState()
+        st.session_state[WIZARD] = _reattach() or WizardState()
     return st.session_state[WIZARD]
+
+
+def _reattach() -> WizardState | None:
+    from assessment.ui.continuity import reattached_state
+
+    try:
+        with open_store() as store:
+            found = reattached_state(job_registry(), store)
+    except Exception:  # an unreadable store must not stop the wizard from opening
+        log.exception("looking for an unfinished assessment failed")
+        return None
+    if found is None:
+        return None
+    state, note = found
+    flash("info", note)
+    return state
 
 
 def session_keys() -> dict[str, str]:

@@ -45,9 +45,24 @@ def stored_assessments() -> None:
         _open_stored(chosen, then=4)
 
 
+def _start_new() -> None:
+    from assessment.ui.state import WizardState
+
+    st.session_state[common.WIZARD] = WizardState()  # an explicit switch: nothing is re-attached
+    common.invalidate_results()
+    common.reset_widgets()
+    common.flash("success", "Started a new assessment. The previous one stays in the store (open it on the right).")
+
+
 def render() -> None:
     common.header(INDEX)
     w = common.wizard()
+    if w.assessment_id:
+        note, button = st.columns([4, 1], vertical_alignment="center")
+        note.info(f"You are working on the stored assessment {w.assessment_id}. Its run continues in the background "
+                  "if it is running.")
+        button.button("Start a new assessment", key="setup_new", on_click=_start_new, width="stretch")
+        w = common.wizard()
     new, stored = st.columns([3, 2], gap="large")
     with new:
         st.subheader("New assessment")
