@@ -262,3 +262,45 @@ def test_walk_all_six_steps_in_chromium(vendors, app_url, tmp_path):
             shot(page, "step-6-export", top_of="Decision record")
         finally:
             browser.close()
+
+
+def test_refresh_mid_run_reattaches_and_shows_live_progress(app_url):
+    from assessment.testing.server import ScriptedServer
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    slow = ScriptedServer(latency=0.4).start()
+    try:
+        with playwright.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.goto(app_url)
+                heading(page, "1. Set up")
+                fill(page, "Assessment name", "Refresh check")
+                click(page, "Next →")
+                heading(page, "2. Domain packs")
+                fill(page, "Items per category and pack", "3")
+                click(page, "Next →")
+                heading(page, "3. Candidates")
+                choose(page, "Provider", "vLLM / OpenAI-compatible server")
+                field(page, "Name").fill("slow-vendor")
+                field(page, "Model (LiteLLM model string)").fill("openai/slow-vendor")
+                field(page, "API base URL (optional)").fill(slow.base_url)
+                click(page, "Add candidate")
+                page.get_by_text("Added slow-vendor").wait_for()
+                click(page, "Next →")
+                heading(page, "4. Estimate and run")
+                click(page, "Start the assessment")
+                page.get_by_text(re.compile(r"slow-vendor: \d+ / \d+ done")).first.wait_for(timeout=30_000)
+
+                page.reload()  # the browser forgets the session; the run goes on in the server
+                page.get_by_text("Re-attached to the assessment “Refresh check”").wait_for(timeout=20_000)
+                body = page.inner_text("body")
+                assert "still running" in body and "give the assessment a name" not in body
+                heading(page, "4. Estimate and run")
+                page.get_by_text(re.compile(r"slow-vendor: \d+ / \d+ done")).first.wait_for(timeout=20_000)
+                assert page.get_by_role("button", name="Cancel").first.is_visible()  # the run can be stopped here
+            finally:
+                browser.close()
+    finally:
+        slow.stop()
