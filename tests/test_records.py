@@ -4,6 +4,7 @@ append-only audit log of overrides and decisions."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import textwrap
 
@@ -84,8 +85,9 @@ def test_stored_weights_survive_reopening_and_reexport_is_byte_identical(ran):
     assert first["methodology"]["ranking_settings"] == first["ranking"]["settings"]
     assert first["methodology"]["config_hash"] == config_hash  # weights re-rank: same measurements
     texts = [(tmp_path / f / "scorecard.json").read_text() for f in ("r1", "r2")]
-    stamps = [json.loads(t)["exported_at"] for t in texts]
-    assert [t.replace(s, "") for t, s in zip(texts, stamps)][0] == [t.replace(s, "") for t, s in zip(texts, stamps)][1]
+    stamp = re.compile(r'"exported_at": "[^"]+"')
+    assert all(len(stamp.findall(t)) == 1 for t in texts)
+    assert stamp.sub("", texts[0]) == stamp.sub("", texts[1])  # byte for byte apart from the export time
     method = [row for row in load_workbook(tmp_path / "r1" / "scorecard.xlsx")["Method"].iter_rows(values_only=True)]
     labels = {row[0]: row[1] for row in method if row[0]}
     assert labels["candidate safe.system_prompt"] == "You are a careful assistant for Contoso."
