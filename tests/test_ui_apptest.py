@@ -668,3 +668,24 @@ def test_a_new_tab_reattaches_to_the_running_assessment_and_switching_is_explici
     assert later.session_state["wizard"].assessment_id is None
     later.run()
     assert later.session_state["wizard"].assessment_id is None  # and it stays switched
+
+
+def test_side_by_side_shows_every_candidates_answer_as_plain_text(server):
+    markup = "**bold** <b>tag</b> [link](http://x)"
+    for prompt in pack_prompts("general", "sensitive"):  # the first candidate asked answers, the second refuses
+        server.script(prompt, f"Here you go. {markup}", REFUSAL)
+    at = run_and_review(go(new_app(), "run", wizard_for(server)))
+    no_errors(at)
+    at.checkbox(key="w_sbs_disagree").check().run()
+    no_errors(at)
+    options = at.selectbox(key="w_sbs_item").options
+    assert options and all("candidates disagree" in o and "sensitive" in o for o in options)
+    at.text_input(key="w_sbs_search").input("Here you go").run()
+    assert at.selectbox(key="w_sbs_item").options == options  # the answers are searched too
+    codes = [c.value for c in at.code]
+    assert f"Here you go. {markup}" in codes and REFUSAL in codes  # both answers, verbatim, as plain text
+    assert not any("<b>tag</b>" in m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Verdict: answered" in captions and "Verdict: refused" in captions
+    at.text_input(key="w_sbs_search").input("no such words anywhere").run()
+    assert any("No prompt matches" in i for i in texts(at, "info"))

@@ -9,7 +9,7 @@ from assessment.packs.model import is_conversation
 from assessment.ui import common
 from assessment.ui.audit_panel import audit_panel
 from assessment.ui import review_decision as RD
-from assessment.ui import review_summary
+from assessment.ui import review_side_by_side, review_summary
 from assessment.ui import tables as T
 
 INDEX = 4
@@ -323,6 +323,7 @@ def render() -> None:
     comparison_with_earlier(scorecard)
     audit_panel(scorecard, judged)
     responses(scorecard, judged)
+    review_side_by_side.render(scorecard, judged)
     common.nav(INDEX)
 
 
