@@ -38,6 +38,9 @@ class CandidateProgress:
     retries: int = 0
 
 
+ETA_SMOOTHING = 0.2  # share of a new reading taken into the shown time left
+
+
 @dataclass
 class Progress:
     """Counts the runner updates and the CLI/UI read (a plain object, safe to poll from a thread)."""
@@ -48,6 +51,8 @@ class Progress:
     cancelled: bool = False
     first_sent_at: float | None = None  # time.monotonic() of the first request and the last answer,
     last_answer_at: float | None = None  # system-wide on Linux, so worker processes can report them
+    _eta: float | None = field(default=None, repr=False)  # the last smoothed time left, and when it was read
+    _eta_at: float = field(default=0.0, repr=False)
 
     def call_phase_seconds(self) -> float | None:
         if self.first_sent_at is None or self.last_answer_at is None:
@@ -73,7 +78,8 @@ class Progress:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def eta_seconds(self) -> float | None:
+    def raw_eta_seconds(self) -> float | None:
+        """Time left at the average pace so far (None until a call has been answered)."""
         sent = self.done - self.cached
         remaining = self.total - self.done
         if remaining == 0:
@@ -81,6 +87,18 @@ class Progress:
         if sent <= 0:
             return None
         return self.elapsed() / sent * remaining
+
+    def eta_seconds(self) -> float | None:
+        """Time left, smoothed: each reading moves the previous estimate (counted down by the time since)
+        only part of the way, so one slow or fast burst of answers does not make the ETA jump."""
+        raw = self.raw_eta_seconds()
+        now = time.monotonic()
+        if raw is None or raw == 0.0 or self._eta is None:
+            self._eta, self._eta_at = raw, now
+            return raw
+        carried = max(0.0, self._eta - (now - self._eta_at))
+        self._eta, self._eta_at = carried + ETA_SMOOTHING * (raw - carried), now
+        return self._eta
 
 
 @dataclass

@@ -284,6 +284,13 @@ def test_run_review_override_and_export(server):
     assert list(estimate["candidate"]) == ["base", "safe"]
     assert list(estimate["calls"]) == [9, 9]  # 2 × 4 categories + 1 attacked harmful item
     assert list(estimate["cost (est.)"]) == ["unknown", "unknown"]
+    assert list(estimate["time (est.)"]) == ["unknown", "unknown"]  # nothing measured yet: no guess
+    assert list(estimate["parallel calls"]) == [4, 4]
+    at.button(key="run_probe").click().run()  # one short call per candidate
+    no_errors(at)
+    estimate = at.dataframe[0].value
+    assert all(t.startswith("at least ") for t in estimate["time (est.)"]), list(estimate["time (est.)"])
+    assert any("a short test call took" in c.value for c in at.caption)
     power = " ".join(texts(at, "info"))
     assert "What this sample can detect" in power
     assert "With 2 sensitive items per candidate no difference in over-refusal can be detected reliably" in power
@@ -292,7 +299,7 @@ def test_run_review_override_and_export(server):
     run_to_end(at)
     no_errors(at)
     assert any("Finished: 9" in s or "Finished: 18" in s for s in texts(at, "success")), texts(at, "success")
-    assert len(server.records) == 18
+    assert len(server.records) == 18 + 2  # the 18 planned calls and the two short timing probes
 
     at.button(key="nav_next").click().run()
     no_errors(at)

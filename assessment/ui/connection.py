@@ -87,5 +87,5 @@ def check_connection(candidate: CandidateConfig, session_keys: dict[str, str] | 
         return ConnectionResult(ok=False, message=scrub_keylike(redact_secrets(message, secrets)))
     elapsed = time.monotonic() - started
     shown = answer[:40] + ("…" if len(answer) > 40 else "")
-    return ConnectionResult(ok=True, message=f"Connected to {_where(candidate)} in {elapsed:.1f} s; "
-                                             f"the model answered {shown!r}.")
+    return ConnectionResult(ok=True, latency_s=elapsed,
+                            message=f"Connected to {_where(candidate)} in {elapsed:.1f} s; the model answered {shown!r}.")

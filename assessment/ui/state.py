@@ -79,6 +79,7 @@ class PacksState(BaseModel):
 class ConnectionResult(BaseModel):
     ok: bool
     message: str
+    latency_s: float | None = None  # how long the short test call took (a probe for the time estimate)
 
 
 class CandidatesState(BaseModel):

@@ -13,23 +13,43 @@ INDEX = 3
 
 
 def estimate_table(prepared) -> None:
+    from assessment.estimates import cost_words, latency_basis, run_seconds
     from assessment.plan import estimate
 
-    rows = []
-    for e in estimate(prepared.plan, prepared.config):
-        rows.append({"candidate": e.candidate, "calls": e.calls, "input tokens (est.)": e.input_tokens,
-                     "output tokens (est.)": e.output_tokens,
-                     "cost (est.)": "unknown" if e.cost is None else f"{e.cost:.4f}",
-                     "time (est.)": format_seconds(e.wall_seconds)})
+    cands = common.wizard().candidates
+    rows, notes = [], []
+    with common.open_store() as store:
+        for e in estimate(prepared.plan, prepared.config, seconds_per_call=None):
+            cand = prepared.config.candidate(e.candidate)
+            check = cands.checks.get(cand.name)
+            basis = latency_basis(store, cand, check.latency_s if check is not None and check.ok else None)
+            seconds = run_seconds(e.calls, cand.concurrency, basis)
+            time_text = "unknown" if seconds is None else format_seconds(seconds)
+            if basis.source.value == "connection test" and seconds is not None:
+                time_text = f"at least {time_text}"
+            rows.append({"candidate": e.candidate, "calls": e.calls, "parallel calls": cand.concurrency,
+                         "input tokens (est.)": e.input_tokens, "output tokens (est.)": e.output_tokens,
+                         "cost (est.)": cost_words(e.cost), "time (est.)": time_text})
+            notes.append(f"{e.candidate}: {basis.words()}")
     st.dataframe(rows, hide_index=True, width="stretch", column_config={
         "calls": st.column_config.NumberColumn("calls", help="Requests this candidate will get (prompts × attacks)."),
         "input tokens (est.)": st.column_config.NumberColumn(help="About 4 characters per token."),
         "output tokens (est.)": st.column_config.NumberColumn(
             help="Max answer tokens if set, else about 200 per answer."),
         "cost (est.)": st.column_config.TextColumn(
-            help="From the candidate's price setting, else LiteLLM's price list (USD); unknown for self-hosted models."),
-        "time (est.)": st.column_config.TextColumn(help="At about 2 s per call with the candidate's parallel calls."),
+            help="From the candidate's price setting (taken as USD), else LiteLLM's price list (USD); unknown when "
+                 "no price is known, e.g. for self-hosted models."),
+        "time (est.)": st.column_config.TextColumn(
+            help="Calls ÷ parallel calls × the measured time per call (see below)."),
     })
+    st.caption("Time per call — " + "; ".join(notes) + ".")
+    if st.button("Measure response time (one short call per candidate)", key="run_probe"):
+        from assessment.ui.connection import check_connection
+
+        with st.spinner("Calling each candidate once…"):
+            for cand in prepared.config.candidates:
+                cands.checks[cand.name] = check_connection(cand, common.session_keys())
+        st.rerun()
 
 
 def power_note(prepared) -> None:
