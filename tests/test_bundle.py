@@ -71,7 +71,7 @@ def test_tampered_responses_are_detected(bundled, tmp_path, capsys):
     capsys.readouterr()
     assert main(["verify", str(plain)]) == 1
     out = capsys.readouterr().out
-    assert "responses.jsonl: altered" in out and "over_refusal_rate" in out
+    assert "responses.jsonl: altered" in out and "results[safe/tiny]" in out
     forged = _rewrite(bundled, tmp_path / "t2.zip", {"responses.jsonl": tampered}, rehash=True)
     assert main(["verify", str(forged)]) == 1  # the manifest agrees, the recomputed numbers do not
     out = capsys.readouterr().out
