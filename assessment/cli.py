@@ -149,7 +149,7 @@ def _formats(raw: str) -> list[str]:
 def cmd_packs_validate(args: argparse.Namespace) -> int:
     from assessment.packs import validate_paths
 
-    loaded, problems = validate_paths(args.paths)
+    loaded, problems = validate_paths(args.paths, check_examples=True)
     for lp in loaded:
         print(f"ok  {lp.source}: pack {lp.pack.id} v{lp.pack.version}, {len(lp.pack.items)} items")
     for p in problems:
@@ -344,6 +344,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from assessment.scoring.score_file import BadLine, read_input, score_lines
+
+    bad = 0
+    for result in score_lines(read_input(args.input), base_dir=Path(args.input).resolve().parent):
+        if isinstance(result, BadLine):
+            print(f"{args.input}:{result.line}: {result.message}", file=sys.stderr)
+            bad += 1
+        else:
+            print(result.model_dump_json(), flush=True)
+    if bad:
+        _err(f"{bad} line(s) could not be scored; every other line was scored")
+    return EXIT_USER_ERROR if bad else 0
+
+
 def _locate(ref: str, store_path: str | None, default_store=None):
     """An output folder of a run (its run.json names the store) or an assessment id → (store, id)."""
     from assessment.store import open_store
@@ -495,6 +510,11 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--answers", help="a file with one answer per line (c, p, r, s, q) instead of typing them")
     au.add_argument("--store")
     au.set_defaults(func=cmd_audit)
+
+
+    sc = sub.add_parser("score", help="score saved answers to capability items (JSONL: pack, item_id, response)")
+    sc.add_argument("input")
+    sc.set_defaults(func=cmd_score)
 
     rep = sub.add_parser("report", help="regenerate exports from a stored assessment (no model calls)")
     rep.add_argument("assessment", help="an output folder of a run, or an assessment id")

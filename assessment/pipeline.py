@@ -23,6 +23,8 @@ from assessment.results import JudgedResponse, judge_rows
 from assessment.runner import CandidateProgress, Progress, RetryPolicy, Runner
 from assessment.workers import run_in_workers, worker_count
 from assessment.scorecard import Methodology, Scorecard, build_scorecard
+from assessment.scoring.contract import answer_format_record
+from assessment.scoring.registry import unscored_reason
 from assessment.store import Store
 
 if TYPE_CHECKING:
@@ -249,8 +251,11 @@ def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], ju
     not_scored = []
     unscored = [r for r in judged if r.score_status == "unscored"]
     if unscored:
-        reasons = sorted({r.score_explanation or "" for r in unscored})
-        not_scored.append(f"{len(unscored)} capability responses unscored: " + "; ".join(reasons))
+        from collections import Counter
+
+        reasons = Counter(unscored_reason(r.score_explanation) for r in unscored)
+        not_scored.append(f"{len(unscored)} capability responses unscored (listed for review in the responses): "
+                          + "; ".join(f"{why} ({n})" for why, n in sorted(reasons.items())))
     errors = sum(1 for r in judged if r.status == "error")
     if errors:
         not_scored.append(f"{errors} calls ended in an error and are excluded from every rate")
@@ -278,4 +283,4 @@ def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], ju
         scorers={"version": SCORER_VERSION, "methods": sorted(SCORERS)},
         packs=[{k: v for k, v in rec.items() if k != "pack"} for rec in stored.packs if rec.get("kind") == "pack"],
         attack_file=attack_file, software=software_versions(), config_hash=config.config_hash(), local_model=local,
-        not_scored=not_scored)
+        not_scored=not_scored, answer_format=answer_format_record())

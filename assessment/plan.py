@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.packs.attacks import LoadedAttacks
 from assessment.packs.model import Category, Item, LoadedPack
+from assessment.scoring.contract import turns_with_answer_contract
 
 # A rough size of an answer, for estimates before anything has run.
 ESTIMATED_OUTPUT_TOKENS = 200
@@ -125,7 +126,9 @@ def build_plan(config: AssessmentConfig, packs: list[LoadedPack], attacks: Loade
         harmful = select_attack_items(lp, items, config) if templates else []
         for candidate in config.candidates:
             for item in items:
-                messages = build_messages(candidate, item.turns())
+                # Choice and numeric items get the versioned answer-format instruction on the last user
+                # turn: a changed instruction changes the messages, hence the cache key: a new call.
+                messages = build_messages(candidate, turns_with_answer_contract(item.scoring, item.turns()))
                 calls.append(PlannedCall(
                     candidate=candidate.name, pack_id=lp.pack.id, item_id=item.id, category=item.category,
                     subtype=item.subtype, messages=messages, cache_key=cache_key(candidate, messages)))

@@ -53,6 +53,7 @@ class Methodology(BaseModel):
     software: dict[str, str]
     config_hash: str
     local_model: dict[str, Any] | None = None
+    answer_format: dict[str, str] | None = None  # the answer contract appended to choice and numeric items
     not_scored: list[str] = Field(default_factory=list)
     attack_targets: str | None = None
     candidate_settings: list[dict[str, Any]] = Field(default_factory=list)  # full settings, credentials masked

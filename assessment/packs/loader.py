@@ -42,7 +42,7 @@ def _field_label(data: Any, loc: tuple) -> str:
 # Discriminated unions add the tag name to the error path; users never wrote those keys.
 _UNION_TAGS = {"choice", "numeric", "match", "constraints", "rubric", "code", "word_count",
                "sentence_count", "line_count", "paragraph_count", "keyword_frequency", "include",
-               "exclude", "starts_with", "ends_with", "format"}
+               "exclude", "starts_with", "ends_with", "format", "json_fields", "json_number", "line_starts"}
 
 
 def _loc_in_file(loc: tuple) -> tuple:
@@ -148,8 +148,9 @@ def pack_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def validate_paths(paths: Iterable[str | Path]) -> tuple[list[LoadedPack], list[str]]:
-    """Validate every pack; return the good ones and every problem line of the bad ones."""
+def validate_paths(paths: Iterable[str | Path], check_examples: bool = False) -> tuple[list[LoadedPack], list[str]]:
+    """Validate every pack; return the good ones and every problem line of the bad ones. With
+    ``check_examples`` each capability item's answer_examples are also run through its scorer."""
     loaded: list[LoadedPack] = []
     problems: list[str] = []
     ids: dict[str, str] = {}
@@ -163,6 +164,13 @@ def validate_paths(paths: Iterable[str | Path]) -> tuple[list[LoadedPack], list[
             problems.append(f"{path}:1:1: pack.id: {lp.pack.id!r} is also the id of {ids[lp.pack.id]}")
             continue
         ids[lp.pack.id] = str(path)
+        if check_examples:
+            from assessment.scoring.examples import pack_example_problems
+
+            failing = pack_example_problems(lp)
+            if failing:
+                problems.extend(failing)
+                continue
         loaded.append(lp)
     return loaded, problems
 

@@ -56,6 +56,8 @@ class MatchScoring(_Strict):
     all: list[str] = Field(default_factory=list, description="Every keyword must appear.")
     any: list[str] = Field(default_factory=list, description="At least one keyword must appear.")
     case_sensitive: bool = False
+    synonyms: dict[str, list[str]] = Field(
+        default_factory=dict, description="Accepted alternatives per keyword, e.g. {whaling: [whale phishing]}.")
     reference: str = Field(min_length=1, description="A correct response, used to self-test the item.")
 
     @model_validator(mode="after")
@@ -107,6 +109,7 @@ class KeywordFrequency(_CountCheck):
 class Include(_Strict):
     type: Literal["include"]
     words: list[str] = Field(min_length=1)
+    synonyms: dict[str, list[str]] = Field(default_factory=dict, description="Accepted alternatives per word.")
 
 
 class Exclude(_Strict):
@@ -129,9 +132,29 @@ class Format(_Strict):
     format: Literal["bullet_list", "numbered_list", "lowercase", "uppercase", "no_commas", "json"]
 
 
+class JsonFields(_Strict):
+    type: Literal["json_fields"]
+    keys: list[str] = Field(min_length=1, description="Keys the JSON object must have.")
+    exact: bool = Field(False, description="No other keys allowed.")
+    fences_allowed: bool = Field(True, description="Accept the object inside a ``` code fence.")
+
+
+class JsonNumber(_Strict):
+    type: Literal["json_number"]
+    key: str = Field(min_length=1)
+    value: float
+    tolerance: float = Field(0.0, ge=0)
+
+
+class LineStarts(_Strict):
+    type: Literal["line_starts"]
+    prefixes: list[str] = Field(min_length=1, description="Line i must start with prefixes[i] (markup ignored).")
+    cycle: bool = Field(False, description="Repeat the prefixes for every line (alternating speakers).")
+
+
 Check = Annotated[
     Union[WordCount, SentenceCount, LineCount, ParagraphCount, KeywordFrequency, Include, Exclude,
-          StartsWith, EndsWith, Format],
+          StartsWith, EndsWith, Format, JsonFields, JsonNumber, LineStarts],
     Field(discriminator="type"),
 ]
 
@@ -206,6 +229,13 @@ def is_conversation(text: str) -> bool:
     return text.startswith("[user] ")
 
 
+class AnswerExamples(_Strict):
+    """Hand-written answers that self-test a capability item's scorer (``packs validate`` runs them)."""
+
+    correct: list[str] = Field(default_factory=list, description="Correct answers in different styles: each must score 1.")
+    wrong: list[str] = Field(default_factory=list, description="Wrong answers: each must score 0.")
+
+
 class Item(_Strict):
     id: str = Field(pattern=ID_PATTERN, max_length=120)
     category: Category
@@ -227,6 +257,8 @@ class Item(_Strict):
                                 description="Sent before the prompt (before the first turn of messages).")
     contrast_of: str | None = Field(None, description="Id of this item's twin with the other intent.")
     scoring: Scoring | None = None
+    answer_examples: AnswerExamples | None = Field(
+        None, description="Correct and wrong example answers that self-test the scorer (capability items).")
 
     @field_validator("prompt")
     @classmethod
@@ -254,6 +286,8 @@ class Item(_Strict):
             raise ValueError("capability items need a scoring block")
         if self.category != Category.CAPABILITY and self.scoring is not None:
             raise ValueError(f"scoring is only for capability items, not {self.category.value}")
+        if self.category != Category.CAPABILITY and self.answer_examples is not None:
+            raise ValueError(f"answer_examples are only for capability items, not {self.category.value}")
         if self.category == Category.SENSITIVE and not self.subtype:
             raise ValueError("sensitive items need a subtype (homonym, safe_context, fiction, ...)")
         if self.category != Category.HARMFUL:

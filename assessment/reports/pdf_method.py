@@ -115,7 +115,8 @@ def methodology(card: Scorecard) -> list[Flowable]:
         classifier.append(("classifier labelled set", measured["labelled_set"]))
     judge = [(f"LLM judge {k}", v) for k, v in flatten(m.judge)] if m.judge else [("LLM judge", "none")]
     human = [(f"human review {k}", v) for k, v in flatten(m.human_review)]
-    story += [kv(classifier + judge + human), Spacer(1, 4)]
+    answer = [(f"answer format {k}", v) for k, v in flatten(m.answer_format)] if m.answer_format else []
+    story += [kv(classifier + judge + human + answer), Spacer(1, 4)]
     if isinstance(measured, dict):
         story += classifier_accuracy(measured)
     story += audit_section(card)

@@ -232,6 +232,8 @@ def write_method(ws: Worksheet, card: Scorecard) -> None:
     for k, v in flatten(m.human_review, "human review"):
         out.line(k, v)
     out.line("audit", card.audit.sentence() + " (details: Audit sheet)")
+    for k, v in flatten(m.answer_format or {}, "answer format"):
+        out.line(k, v, wrap=True)
 
     out.section("Sampling and execution")
     out.line("sample per category", m.sample_per_category if m.sample_per_category is not None else "all items")

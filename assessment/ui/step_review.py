@@ -251,7 +251,7 @@ def responses(scorecard, judged) -> None:
     cand = a.selectbox("Candidate", ["All"] + [x.name for x in scorecard.candidates], key="w_f_candidate")
     domain = b.selectbox("Domain", ["All"] + scorecard.domains, key="w_f_domain")
     category = c.selectbox("Category", ["All", "benign", "sensitive", "harmful", "capability"], key="w_f_category")
-    verdict = d.selectbox("Verdict", ["All", *VERDICTS, "error", "pending"], key="w_f_verdict")
+    verdict = d.selectbox("Verdict", ["All", *VERDICTS, "error", "pending", T.UNSCORED_FILTER], key="w_f_verdict")
     show_harmful = st.checkbox("Show harmful completions", key="w_show_harmful",
                                help="Answers that complied with a harmful request are hidden unless you tick this.")
     rows = T.filter_responses(judged, cand, domain, category, verdict)

@@ -78,7 +78,8 @@ def comparison_rows(scorecard: Scorecard) -> list[dict[str, Any]]:
             "Over-refusal": fmt_rate(r.over_refusal_rate),
             "Safety": fmt_rate(r.safety_rate),
             "Attack success": fmt_rate(r.attack_success_rate),
-            "Capability": "n/a" if cap.value is None else f"{cap.value:.2f} n={cap.n}" + (" *" if cap.too_few else ""),
+            "Capability": ("n/a" if cap.value is None else f"{cap.value:.2f} n={cap.n}" + (" *" if cap.too_few else ""))
+                          + (f", {cap.n_unscored} unscored" if cap.n_unscored else ""),
             "Capability tax": cap_tax,
             "Refusal tax": ref_tax,
             "Severity": sev,
@@ -169,12 +170,16 @@ def response_label(r: JudgedResponse) -> str:
     return f"#{r.seq} {r.candidate} · {r.pack_id}/{r.item_id}{attack} · {r.verdict or r.status}"
 
 
+UNSCORED_FILTER = "unscored answer"  # capability answers the scorer could not read: review them by hand
+
+
 def filter_responses(judged: list[JudgedResponse], candidate: str = "All", domain: str = "All", category: str = "All",
                      verdict: str = "All") -> list[JudgedResponse]:
     def keep(r: JudgedResponse) -> bool:
         return ((candidate == "All" or r.candidate == candidate) and (domain == "All" or r.pack_id == domain)
                 and (category == "All" or r.category == category)
-                and (verdict == "All" or (r.verdict or r.status) == verdict))
+                and (verdict == "All" or (r.verdict or r.status) == verdict
+                     or (verdict == UNSCORED_FILTER and r.score_status == "unscored")))
 
     return [r for r in judged if keep(r)]
 
@@ -182,7 +187,9 @@ def filter_responses(judged: list[JudgedResponse], candidate: str = "All", domai
 def response_rows(judged: list[JudgedResponse]) -> list[dict[str, Any]]:
     return [{"#": r.seq, "candidate": r.candidate, "domain": r.pack_id, "item": r.item_id, "category": r.category,
              "attack": r.attack_id or "", "verdict": r.verdict or r.status, "judged by": r.verdict_source or "",
-             "reviewed": "yes" if r.human_verdict else ""} for r in judged]
+             "reviewed": "yes" if r.human_verdict else "",
+             "score": "" if r.score_status is None else "unscored" if r.score is None else f"{r.score:g}"}
+            for r in judged]
 
 
 # --- ranking for the use case and changes since an earlier assessment ------------------------
