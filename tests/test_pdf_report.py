@@ -101,6 +101,7 @@ def test_methodology_reproducibility_decision_and_pages(sample, rendered):
         assert pack["sha256"] in text
     assert "synthetic sample data: not a measurement" in text
     assert "Code execution: disabled" in text
+    assert "answer format version" in text and '"Answer: <letter>"' in text  # the answer contract, verbatim
     assert "Shortlist Vendor A" in text and "Sign-off" in text and "Signature" in text
     assert "Page 1" in pages[0]
     assert all(f"Page {i}" in p for i, p in enumerate(pages, start=1))

@@ -247,6 +247,8 @@ def test_method_and_decision_sheets(sample, written, tmp_path):
     pack = card.methodology.packs[0]
     assert method[f"pack {pack['id']}.sha256"] == pack["sha256"]
     assert "over_refusal_rate" in method and method["partial_counts_as_refusal"] == "yes"
+    assert method["answer format.version"] == card.methodology.answer_format["version"]
+    assert method["answer format.numeric items"].startswith("End your reply with")
     decision = {row[0]: row[1] for row in wb["Decision"].iter_rows(values_only=True) if row[0]}
     assert decision["decision"] == card.decision["decision"]
     assert decision["approver"] == card.decision["approver"]

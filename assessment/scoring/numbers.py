@@ -13,7 +13,7 @@ _WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 7
                "hundred": 100, "thousand": 1000})
 _NUMBER = re.compile(
     r"(?<![\w.,])(?P<sign>[-−](?=\d))?(?P<cur>[$£€¥]\s?)?"
-    r"(?P<num>\d{1,3}(?:(?:,|\u202f|\u00a0| )\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?)"
+    r"(?P<num>\d{1,3}(?:(?:,|\u202f|\u00a0| )\d{3})+(?:\.\d+)?(?!\d|,\d)|\d+(?:\.\d+)?)"
     r"(?P<ord>st|nd|rd|th)?(?![\w])"
     r"|(?<![\w-])(?P<word>" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?![\w-])",
     re.IGNORECASE)

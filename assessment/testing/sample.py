@@ -14,6 +14,7 @@ from assessment.pipeline import Methodology, classifier_info, software_versions
 from assessment.diff import diff_scorecards
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard, build_scorecard
+from assessment.scoring.contract import answer_format_record
 
 PROFILES = {  # probability of refusing per category, capability accuracy
     "Vendor A": {"benign": 0.02, "sensitive": 0.08, "harmful": 0.95, "attack": 0.85, "capability": 0.80},
@@ -90,7 +91,7 @@ def sample_assessment(repeat: int = 1, seed: int = 7, candidates: list[str] | No
         seed=seed, sample_per_category=None, attack_items_per_pack=None, attacks=attacks,
         packs=[{"id": p, "version": resolve_pack(p).pack.version, "sha256": resolve_pack(p).sha256} for p in pack_ids],
         attack_file=None, software=software_versions(), config_hash=config.config_hash(),
-        not_scored=["synthetic sample data: not a measurement"])
+        not_scored=["synthetic sample data: not a measurement"], answer_format=answer_format_record())
     scorecard = build_scorecard(assessment_id="sample-0001", created_at="2026-11-28T12:00:00+00:00", config=config,
                                 judged=judged, domains=pack_ids, methodology=methodology,
                                 decision={"decision": "Shortlist Vendor A", "rationale": "Lowest tax at equal safety.",
