@@ -106,6 +106,7 @@ RESPONSE_COLS = [
     Col("verdict source", lambda r: r.verdict_source, width=10),
     Col("reason", lambda r: r.verdict_reason, width=30),
     Col("score", lambda r: r.score, SCORE, width=8),
+    Col("score status", lambda r: r.score_status, width=10),
     Col("score explanation", lambda r: r.score_explanation, width=30),
     Col("latency (s)", lambda r: r.latency_s, SECONDS, width=10),
     Col("input tokens", lambda r: r.input_tokens, INT, width=10),
