@@ -26,7 +26,7 @@ class ExampleProblem(BaseModel):
 def item_example_problems(item: Item, index: int = 0) -> list[ExampleProblem]:
     if item.scoring is None or item.answer_examples is None or item.scoring.method in SKIPPED_METHODS:
         return []
-    ctx = ScoringContext(prompt=item.prompt)
+    ctx = ScoringContext(prompt=item.request)
     out = []
     for field, want in (("correct", 1.0), ("wrong", 0.0)):
         for pos, text in enumerate(getattr(item.answer_examples, field)):

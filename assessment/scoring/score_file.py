@@ -38,7 +38,7 @@ def score_item(item: Item, response: str, ctx: ScoringContext | None = None) -> 
     """Score one response to one capability item, with the item's question as context."""
     if item.scoring is None:
         raise ValueError(f"item {item.id} is a {item.category.value} item, not a capability item")
-    return score_response(item.scoring, response, ctx, prompt=item.prompt)
+    return score_response(item.scoring, response, ctx, prompt=item.request)
 
 
 class _Packs:
