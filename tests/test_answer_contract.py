@@ -73,4 +73,12 @@ def test_contract_is_sent_scored_and_recorded(tmp_path, server):
     lines = [json.loads(x) for x in (out / "responses.jsonl").read_text().splitlines()]
     two = [x for x in lines if x["item_id"] == "n2"]
     assert two and all(x["score"] is None and x["score_status"] == "unscored" for x in two)
-    # The PDF and Excel methodology are checked on the shared sample (test_pdf_report, test_xlsx_report).
+    # Shown per candidate × domain in the wizard's table and the PDF's capability cells; the PDF and
+    # Excel methodology are checked on the shared sample (test_pdf_report, test_xlsx_report).
+    from assessment.reports.pdf_domains import _cap_cell
+    from assessment.scorecard import Scorecard
+    from assessment.ui.tables import comparison_rows
+
+    scorecard = Scorecard.model_validate(card)
+    assert all(row["Capability"].endswith(", 1 unscored") for row in comparison_rows(scorecard))
+    assert all(_cap_cell(r).endswith("; 1 not scored") for r in scorecard.results)
