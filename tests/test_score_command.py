@@ -29,13 +29,16 @@ def test_score_command_contract(tmp_path, capsys, tiny_pack):
 
 
 def test_bad_lines_are_named_the_rest_is_scored_and_exit_is_2(tmp_path, capsys):
+    from assessment.packs import resolve_pack
+
+    benign = next(i.id for i in resolve_pack("general").pack.items if i.category.value == "benign")
     path = tmp_path / "answers.jsonl"
     path.write_text("\n".join([
         json.dumps({"pack": "general", "item_id": "gen-c-010", "response": "408"}),
         "{not json",
         json.dumps({"pack": "nosuchpack", "item_id": "x", "response": "1"}),
         json.dumps({"pack": "general", "item_id": "gen-c-999", "response": "1"}),
-        json.dumps({"pack": "general", "item_id": "gen-b-001", "response": "1"}),
+        json.dumps({"pack": "general", "item_id": benign, "response": "1"}),
         json.dumps({"pack": "general", "item_id": "gen-c-010"}),
         json.dumps({"pack": "general", "item_id": "gen-c-010", "response": "409"}),
     ]) + "\n")
@@ -47,7 +50,7 @@ def test_bad_lines_are_named_the_rest_is_scored_and_exit_is_2(tmp_path, capsys):
     assert f"{path}:2: not valid JSON" in err[0]
     assert f"{path}:3: unknown pack 'nosuchpack'" in err[1]
     assert f"{path}:4: pack 'general' has no item 'gen-c-999'" in err[2]
-    assert f"{path}:5: item 'gen-b-001' is a benign item" in err[3]
+    assert f"{path}:5: item {benign!r} is a benign item" in err[3]
     assert f"{path}:6: missing field 'response'" in err[4]
     assert "Traceback" not in captured.err
 
