@@ -21,7 +21,7 @@ from assessment.yamlfile import describe_pydantic_error
 COLUMNS = ["id", "category", "prompt", "messages", "subtype", "severity", "stated_intent", "sensitive_ground", "tags",
            "persona", "context", "contrast_of", "scoring_method",
            "answer", "tolerance", "rel_tolerance", "pattern", "all", "any", "checks", "reference", "rubric",
-           "entry_point", "tests"]
+           "entry_point", "tests", "synonyms", "answer_examples"]
 COLUMN_NOTES = {
     "id": "Unique item id: lowercase letters, digits, - _ . (e.g. acme-s-001). Required.",
     "category": "benign, sensitive, harmful or capability. Required.",
@@ -49,6 +49,9 @@ COLUMN_NOTES = {
     "rubric": "rubric: criteria for the LLM judge (scored 1-10).",
     "entry_point": "code: the function the answer must define.",
     "tests": "code: Python assertions run against the answer.",
+    "synonyms": 'match/constraints: accepted alternatives per keyword, as JSON, e.g. {"whaling": ["whale phishing"]}.',
+    "answer_examples": ('Capability items: self-test answers as JSON, e.g. {"correct": ["B", "Answer: B", "**B**"], '
+                        '"wrong": ["A"]}; packs validate checks each scores 1 (correct) or 0 (wrong).'),
 }
 MAX_ROWS = 50_000
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -86,11 +89,12 @@ def row_to_item_dict(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
             item[key] = value
         elif text(key) is not None:
             item[key] = _BOOLEANS.get(text(key).strip().lower(), text(key))
-    if text("messages") is not None:
-        try:
-            item["messages"] = json.loads(text("messages"))
-        except ValueError as exc:
-            item["messages"] = f"invalid JSON: {exc}"
+    for key in ("messages", "answer_examples"):
+        if text(key) is not None:
+            try:
+                item[key] = json.loads(text(key))
+            except ValueError as exc:
+                item[key] = f"invalid JSON: {exc}"
     method = text("scoring_method")
     if method:
         scoring: dict[str, Any] = {"method": method.strip()}
@@ -106,12 +110,13 @@ def row_to_item_dict(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
             if text(key):
                 scoring[key] = _split(text(key), "|")
                 origin[f"scoring.{key}"] = key
-        if text("checks"):
-            try:
-                scoring["checks"] = json.loads(text("checks"))
-            except ValueError as exc:
-                scoring["checks"] = f"invalid JSON: {exc}"
-            origin["scoring.checks"] = "checks"
+        for key in ("checks", "synonyms"):
+            if text(key):
+                try:
+                    scoring[key] = json.loads(text(key))
+                except ValueError as exc:
+                    scoring[key] = f"invalid JSON: {exc}"
+                origin[f"scoring.{key}"] = key
         item["scoring"] = scoring
         origin["scoring.method"] = "scoring_method"
     return item, origin
@@ -178,7 +183,8 @@ def _rows_jsonl(path: Path, raw: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
         unknown = sorted(set(row) - set(COLUMNS))
         if unknown:
             raise ValidationProblems([f"{path}:row {n}: {unknown[0]}: unknown column (known: {', '.join(COLUMNS)})"])
-        flat = {k: (json.dumps(v) if k in ("checks", "messages") and not isinstance(v, str) else
+        flat = {k: (json.dumps(v) if k in ("checks", "messages", "synonyms", "answer_examples")
+                    and not isinstance(v, str) else
                     "|".join(v) if k in ("all", "any") and isinstance(v, list) else
                     ",".join(v) if k == "tags" and isinstance(v, list) else v) for k, v in row.items()}
         yield n, flat
@@ -289,6 +295,8 @@ def item_to_row(item: Item) -> dict[str, Any]:
     if item.sensitive_ground:
         row["sensitive_ground"] = "true"
     row["tags"] = ", ".join(item.tags) if item.tags else None
+    if item.answer_examples is not None:
+        row["answer_examples"] = json.dumps(item.answer_examples.model_dump(), ensure_ascii=False)
     s = item.scoring
     if s is not None:
         dumped = s.model_dump(mode="json")
@@ -298,6 +306,8 @@ def item_to_row(item: Item) -> dict[str, Any]:
                 row[key] = "|".join(value) if value else None
             elif key == "checks":
                 row[key] = json.dumps([{k: v for k, v in c.items() if v is not None} for c in value])
+            elif key == "synonyms":
+                row[key] = json.dumps(value, ensure_ascii=False) if value else None
             elif key == "case_sensitive":
                 continue
             elif key in _NUMERIC and value == 0:
