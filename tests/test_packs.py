@@ -10,7 +10,7 @@ import pytest
 
 from assessment.cli import main
 from assessment.errors import ValidationProblems
-from assessment.packs import load_pack_file
+from assessment.packs import load_pack_bytes, load_pack_file
 from conftest import ROOT, TINY_PACK
 
 HEADER = 'id: p\nname: P\nversion: "1"\nitems:\n'
@@ -95,5 +95,7 @@ def test_schema_is_published(capsys):
     assert schema["title"].endswith("domain pack") and "items" in schema["properties"]
 
 
-def test_tiny_pack_fixture_is_valid_yaml():
-    assert "id: tiny" in TINY_PACK
+def test_tiny_pack_loads_with_every_category():
+    pack = load_pack_bytes("tiny.yaml", TINY_PACK.encode()).pack
+    assert pack.id == "tiny" and [i.id for i in pack.items] [:6] == ["b1", "b2", "s1", "s2", "h1", "c1"]
+    assert {str(getattr(i.category, "value", i.category)) for i in pack.items} == {"benign", "sensitive", "harmful", "capability"}

@@ -5,8 +5,6 @@ The PDF is read back with pypdf; text is compared with whitespace collapsed, sin
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from pypdf import PdfReader
 
@@ -142,9 +140,7 @@ def test_hostile_and_huge_responses_render(sample, tmp_path):
     changed = {targets[0]: {"response": HOSTILE, "prompt": HOSTILE + " prompt"},
                targets[1]: {"response": huge + "\x00" + "x" * 5000}}
     judged = [r.model_copy(update=changed[r.call_id]) if r.call_id in changed else r for r in judged]
-    start = time.perf_counter()
     path = write_pdf(card, judged, tmp_path / "hostile.pdf")
-    assert time.perf_counter() - start < 10
     pages = _pages(path)
     text = " ".join(pages)
     assert "<script>alert(1)</script> & <b>bold</b>" in text  # shown literally, not interpreted
@@ -224,14 +220,15 @@ def test_fonts_fall_back_without_dejavu(sample, tmp_path, monkeypatch):
         pdf_style.styles.cache_clear()
 
 
-def test_large_assessment_renders_fast(sample, tmp_path):
-    """Only examples are read from the responses: ~11,000 responses render as fast as the sample."""
+def test_large_assessment_renders(sample, tmp_path):
+    """Only examples are read from the responses: ~11,000 responses give a report as short as the sample's
+    (the time it takes is measured in benchmarks/timings.py)."""
     card, judged = sample
     many = judged * 6
     assert len(many) > 10_000
-    start = time.perf_counter()
-    write_pdf(card, many, tmp_path / "large.pdf")
-    assert time.perf_counter() - start < 5
+    large = _pages(write_pdf(card, many, tmp_path / "large.pdf"))
+    small = _pages(write_pdf(card, judged, tmp_path / "small.pdf"))
+    assert abs(len(large) - len(small)) <= 1 and "Executive summary" in " ".join(large)
 
 
 # --- ranking, reference baseline, changes since the previous assessment ------------------------------

@@ -111,10 +111,8 @@ def run_to_end(at: AppTest, timeout: float = 60) -> AppTest:
 
 # --- step 1 -----------------------------------------------------------------------------------
 
-def test_first_page_is_fast_and_setup_values_persist_back_and_forth():
-    started = time.monotonic()
-    at = new_app()
-    assert time.monotonic() - started < 3.0
+def test_first_page_opens_and_setup_values_persist_back_and_forth():
+    at = new_app()  # how fast it opens: benchmarks/timings.py
     no_errors(at)
     assert at.title[0].value == "1. Set up"
     at.button(key="nav_next").click().run()  # no name yet: stay and say why
@@ -392,10 +390,8 @@ def test_pdf_and_excel_downloads_are_built_from_the_scorecard(server, fmt):
         execute(store, aid, prepared)
         card, judged = compute_scorecard(store, aid)
     (d,) = build_downloads(card, judged, formats=(fmt,))
-    if d.data is None and "not available" in (d.problem or ""):
-        pytest.skip(f"{d.problem} The {fmt} exporter is being written by another team; the JSON export is tested above.")
     assert d.problem is None, d.problem
-    assert d.data[:4] in (b"%PDF", b"PK\x03\x04")
+    assert d.data[:4] == {"pdf": b"%PDF", "xlsx": b"PK\x03\x04"}[fmt]
 
 
 def test_cancel_then_resume_pays_nothing_twice(server):

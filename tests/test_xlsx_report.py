@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import zipfile
 
 import pytest
@@ -268,12 +267,11 @@ def test_single_candidate_has_no_tax_chart(tmp_path):
     assert len(_rows(wb["Summary"])) == 1
 
 
-def test_ten_thousand_responses_write_quickly(tmp_path):
+def test_ten_thousand_responses_are_all_written(tmp_path):
     card, judged = sample_assessment(repeat=5)
     assert len(judged) > 9000
-    start = time.perf_counter()
-    write_xlsx(card, judged, tmp_path / "big.xlsx")
-    assert time.perf_counter() - start < 20  # generous for a loaded machine; benchmarks/exports.py holds the real target
+    wb = load_workbook(write_xlsx(card, judged, tmp_path / "big.xlsx"), read_only=True)
+    assert "Responses" in wb.sheetnames and wb["Responses"].max_row - 1 == len(judged)  # timing: benchmarks/timings.py
 
 
 # --- ranking, reference baseline, changes since the previous assessment ------------------------------
