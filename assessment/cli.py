@@ -132,6 +132,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     store = open_store(config.store if config.store is None or Path(config.store).is_absolute()
                        else base_dir / config.store)
     hint = f"python -m assessment run {args.config} --out {args.out} --resume" + (f" --sample {args.sample}" if args.sample else "")
+    if args.until_decided:
+        from assessment.cli_rounds import run_until_decided_cli
+
+        hint += " --until-decided" + (f" --start {args.start}" if args.start else "")
+        return run_until_decided_cli(prepared, store, Path(args.out), resume=args.resume, formats=_formats(args.format),
+                                     resume_hint=hint, quiet=args.quiet, start=args.start or 4,
+                                     max_calls=args.max_calls, max_cost=args.max_cost)
+    if args.max_calls is not None or args.max_cost is not None or args.start is not None:
+        raise UserError("--max-calls, --max-cost and --start only apply with --until-decided")
     _, code = run_prepared(prepared, store, Path(args.out), args.resume, _formats(args.format), hint, args.quiet)
     return code
 
@@ -459,6 +468,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="continue the latest assessment with this config")
     run.add_argument("--format", default="json,pdf,xlsx", help="exports to write (json,pdf,xlsx)")
     run.add_argument("--quiet", action="store_true")
+    run.add_argument("--until-decided", action="store_true",
+                     help="run in rounds, adding items only where a conclusion is still open (see README)")
+    run.add_argument("--start", type=int, help="items per category in the first round of --until-decided (default 4)")
+    budget = run.add_mutually_exclusive_group()
+    budget.add_argument("--max-calls", type=int, help="with --until-decided: stop before exceeding this many calls")
+    budget.add_argument("--max-cost", type=float, help="with --until-decided: stop before exceeding this cost")
     run.set_defaults(func=cmd_run)
 
     packs = sub.add_parser("packs", help="validate, inspect and import domain packs")

@@ -22,6 +22,7 @@ from assessment.plan import Plan, build_plan
 from assessment.results import JudgedResponse, judge_rows
 from assessment.runner import CandidateProgress, Progress, RetryPolicy, Runner
 from assessment.workers import run_in_workers, worker_count
+from assessment.evidence_model import SequentialRecord
 from assessment.scorecard import Methodology, Scorecard, build_scorecard
 from assessment.scoring.contract import answer_format_record
 from assessment.scoring.registry import unscored_reason
@@ -223,8 +224,10 @@ def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[st
         if config.judge is not None:
             judge_info = {"model": config.judge.model, "used": False}
     methodology = build_methodology(stored, judged, judge_info)
+    rounds = store.sequential(stored.id)  # set when the assessment ran until decided
     scorecard = build_scorecard(assessment_id=stored.id, created_at=stored.created_at, config=config, judged=judged,
-                                domains=stored.domains(), methodology=methodology, decision=store.decision(stored.id))
+                                domains=stored.domains(), methodology=methodology, decision=store.decision(stored.id),
+                                sequential=SequentialRecord.model_validate_json(rounds) if rounds else None)
     scorecard.audit = audit_summary(store, stored, judged)
     scorecard.audit_log = store.audit_log(stored.id)
     store.save_scorecard(stored.id, scorecard.model_dump_json())

@@ -187,6 +187,14 @@ class Store:
         self.conn.execute("UPDATE assessments SET config_json=json_set(config_json, '$.ranking', json(?)), updated_at=? "
                           "WHERE id=?", (json.dumps(settings), now_iso(), assessment_id))
 
+    def save_sequential(self, assessment_id: str, record_json: str) -> None:
+        """The rounds of a run-until-decided assessment (assessment/sequential.py)."""
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"sequential:{assessment_id}", record_json))
+
+    def sequential(self, assessment_id: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (f"sequential:{assessment_id}",)).fetchone()
+        return row[0] if row else None
+
     def save_scorecard(self, assessment_id: str, scorecard_json: str) -> None:
         self.conn.execute("UPDATE assessments SET scorecard_json=?, updated_at=? WHERE id=?",
                           (scorecard_json, now_iso(), assessment_id))
@@ -203,6 +211,7 @@ class Store:
             self.conn.execute("DELETE FROM audit_items WHERE assessment_id=?", (assessment_id,))
             self.conn.execute("DELETE FROM assessments WHERE id=?", (assessment_id,))
             self.conn.execute("DELETE FROM audit_log WHERE assessment_id=?", (assessment_id,))  # only with its assessment
+            self.conn.execute("DELETE FROM meta WHERE key=?", (f"sequential:{assessment_id}",))
 
     # --- plan and results ----------------------------------------------------------------
 

@@ -45,6 +45,9 @@ def overall_verdict(results: list["DomainResult"], ranking: "Ranking | None") ->
     elif status == VerdictStatus.INCONCLUSIVE:
         reason = (f"None of the {_cells(len(cells))} can be decided with this many items{need}"
                   + (f", and {rank_part}." if rank_part else "."))
+    elif not open_cells:
+        reason = (f"All {_cells(len(cells))} are asserted or ruled out by the evidence, but "
+                  + (rank_part or "the ranking is not decided") + ".")
     else:
         reason = (f"{len(decided)} of {len(cells)} candidate × domain conclusions are decided and "
                   f"{len(open_cells)} need more items{need}" + (f"; {rank_part}." if rank_part else "."))

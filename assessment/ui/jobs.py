@@ -38,6 +38,10 @@ class RunJob:
     thread: threading.Thread | None = None
     started: float = field(default_factory=time.time)
     ended_at: float | None = None
+    until_decided: bool = False
+    rounds: list[Any] = field(default_factory=list)  # assessment.evidence_model.Round, as each round ends
+    stop_reason: str | None = None
+    calls_saved: int | None = None
 
     @property
     def status(self) -> str:
@@ -62,11 +66,12 @@ class RunJob:
 
 
 def start_run(registry: dict[str, Any], store_path: str | Path, prepared, session_keys: dict[str, str] | None,
-              resume: bool = False) -> RunJob:
+              resume: bool = False, until_decided: bool = False) -> RunJob:
     """Open (or with ``resume`` continue) the assessment, then run it in a daemon thread.
 
     Opening happens here, so a bad store or key is reported at once; the calls run in the
-    worker with its own store connection."""
+    worker with its own store connection. ``until_decided`` runs in rounds that add items only
+    where a conclusion is still open (assessment.sequential)."""
     from assessment.config import check_keys_present
     from assessment.pipeline import open_assessment
     from assessment.store import open_store
@@ -74,12 +79,17 @@ def start_run(registry: dict[str, Any], store_path: str | Path, prepared, sessio
     keys = dict(session_keys or {})  # the worker gets a copy, never the session object
     check_keys_present(prepared.config, keys)
     with open_store(store_path) as store:
-        assessment_id, resumed = open_assessment(store, prepared, resume=resume)
+        if until_decided:
+            from assessment.sequential import open_first_look
+
+            assessment_id, resumed = open_first_look(store, prepared, resume=resume)
+        else:
+            assessment_id, resumed = open_assessment(store, prepared, resume=resume)
     already = running_job_for(registry, assessment_id)
     if already is not None:  # e.g. resumed from a second browser tab: never run one assessment twice at once
         return already
     job = RunJob(id=uuid.uuid4().hex[:12], assessment_id=assessment_id, resumed=resumed, store_path=str(store_path),
-                 total_calls=len(prepared.plan.calls))
+                 total_calls=len(prepared.plan.calls), until_decided=until_decided)
     registry[job.id] = job
 
     def work() -> None:
@@ -87,7 +97,15 @@ def start_run(registry: dict[str, Any], store_path: str | Path, prepared, sessio
 
         try:
             with open_store(job.store_path) as own:
-                execute(own, job.assessment_id, prepared, session_keys=keys, progress=job.progress, cancel=job.cancel)
+                if job.until_decided:
+                    from assessment.sequential import run_until_decided
+
+                    done = run_until_decided(own, job.assessment_id, prepared, session_keys=keys, progress=job.progress,
+                                             cancel=job.cancel, on_round=job.rounds.append)
+                    job.stop_reason, job.calls_saved = done.record.stop_reason, done.record.calls_saved
+                else:
+                    execute(own, job.assessment_id, prepared, session_keys=keys, progress=job.progress,
+                            cancel=job.cancel)
         except BaseException as exc:  # noqa: BLE001 - the page shows it; the thread must not die silently
             job.error = _describe(exc)
             try:

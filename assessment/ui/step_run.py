@@ -66,7 +66,8 @@ def power_note(prepared) -> None:
 
 def _start(prepared, resume: bool) -> None:
     w = common.wizard()
-    job = start_run(common.job_registry(), common.store_path(), prepared, common.session_keys(), resume=resume)
+    job = start_run(common.job_registry(), common.store_path(), prepared, common.session_keys(), resume=resume,
+                    until_decided=bool(st.session_state.get("w_run_until_decided")))
     w.job_id, w.assessment_id = job.id, job.assessment_id
     common.invalidate_results()
     st.rerun()
@@ -80,6 +81,10 @@ def live_progress(job_id: str) -> None:
     if job.ended:
         st.rerun(scope="app")  # the page shows the outcome and the next steps
     p = job.progress
+    if job.until_decided:
+        st.caption(f"Run until decided: round {len(job.rounds) + 1}"
+                   + (f" · after round {job.rounds[-1].round}: {len(job.rounds[-1].open_cells_after)} cell(s) still "
+                      "open" if job.rounds else ""))
     if not p.per_candidate:
         st.progress(0.0, text=f"Starting… {job.total_calls} calls planned (loading the model client)")
     for name, cp in p.per_candidate.items():
@@ -110,6 +115,12 @@ def outcome(job: RunJob, prepared, can_start: bool) -> None:
     elif job.status == "cancelled":
         st.warning(f"Cancelled. {p.done} of {p.total} calls are saved. Resume to finish the rest — calls already "
                    "answered are not sent (or paid for) again.")
+    elif job.until_decided and job.rounds:
+        last = job.rounds[-1]
+        why = {"decided": "every cell is decided", "budget": "the budget is spent",
+               "schedule": "the last planned round was reached"}.get(job.stop_reason or "", job.stop_reason or "")
+        st.success(f"Finished after {len(job.rounds)} round(s) because {why}: {last.calls_total} calls instead of "
+                   f"{job.total_calls} for the full packs ({job.calls_saved} saved). Go on to the review.")
     else:
         st.success(f"Finished: {p.done} calls ({p.cached} reused from the store, {p.errors} errors) in "
                    f"{format_seconds(p.elapsed())}. Go on to the review.")
@@ -162,6 +173,11 @@ def render() -> None:
     else:
         if job is not None:
             outcome(job, prepared, can_start)
+        st.checkbox("Run until decided", key="w_run_until_decided",
+                    help="Run in rounds (4, 8, 16 items per category, then all): each round adds items only for the "
+                         "candidate × domain cells whose conclusion is still open, and stops once every cell is "
+                         "decided. Usually far fewer calls than the full packs; the statistics account for the "
+                         "extra looks.")
         left, right, _ = st.columns([2, 3, 3])
         if left.button("Start the assessment" if job is None else "Run again as a new assessment", key="run_start",
                        type="primary" if job is None else "secondary", disabled=not can_start, width="stretch"):
