@@ -97,6 +97,24 @@ def classifier_accuracy(measured: dict[str, Any]) -> list[Flowable]:
     return [KeepTogether(out)]
 
 
+def _conclusions(card: Scorecard) -> list[Flowable]:
+    """How flags were gated and, for a run until decided, its rounds and the calls saved."""
+    out: list[Flowable] = []
+    ev, seq = card.evidence, card.sequential
+    if ev is not None:
+        looks = f", split over {ev.looks} planned looks ({ev.alpha_per_look:.4g} each)" if ev.looks > 1 else ""
+        out += [para("How sure the conclusions are", "h2"),
+                para(f"{ev.correction}'s correction over {ev.tests} tests at a family-wise level of {ev.alpha:g}{looks}: "
+                     f"{ev.asserted} flag(s) asserted, {ev.inconclusive} inconclusive.")]
+    if seq is not None:
+        rounds = "; ".join(f"round {r.round}: {r.per_category} items per category in {len(r.open_cells_before)} "
+                           f"cell(s), {r.calls_added} calls added" for r in seq.rounds)
+        out.append(para(f"Run until decided ({', '.join(str(n) for n in seq.schedule)} items per category planned; "
+                        f"stopped: {seq.stop_reason}): {rounds}. {seq.calls_planned} calls instead of "
+                        f"{seq.calls_full_plan} for the full packs, {seq.calls_saved} saved.", limit=3000))
+    return out
+
+
 def methodology(card: Scorecard) -> list[Flowable]:
     m = card.methodology
     story: list[Flowable] = [para("Methodology and limitations", "h1")]
@@ -120,6 +138,7 @@ def methodology(card: Scorecard) -> list[Flowable]:
     if isinstance(measured, dict):
         story += classifier_accuracy(measured)
     story += audit_section(card)
+    story += _conclusions(card)
     story.append(para("Sample sizes", "h2"))
     cands = [[c.name, str(c.calls), str(c.responses), str(c.errors), str(c.pending),
               "n/a" if c.cost is None else f"{c.cost:.4f}",
