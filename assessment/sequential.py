@@ -137,7 +137,8 @@ def run_until_decided(store, assessment_id: str, prepared, *, start: int = DEFAU
     for look, k in enumerate(schedule, start=1):
         new_sizes = {**sizes, **{cell: k for cell in to_grow}}
         calls = calls_for(prepared, order, new_sizes)
-        added = [c for c in calls if c.call_id not in {p.call_id for p in planned}]
+        before = {p.call_id for p in planned}
+        added = [c for c in calls if c.call_id not in before]
         if look > 1 and not added:
             break
         if not _within_budget(prepared, budget, len(calls), card, added, look):
