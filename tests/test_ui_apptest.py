@@ -463,8 +463,7 @@ def test_ranking_follows_the_use_case_weights_and_the_safety_trade_off(server):
     with ScriptedServer(hang_seconds=5) as other:
         for prompt in pack_prompts("legal", "sensitive") + pack_prompts("general", "harmful"):
             other.script(prompt, REFUSAL)
-        # 12 items per category: enough for the tax without benefit to be asserted, not just inconclusive
-        w = wizard_for(server, packs=("general", "legal"), sample=12)
+        w = wizard_for(server, packs=("general", "legal"))
         w.candidates.candidates[1].api_base = other.base_url
         at = run_and_review(go(new_app(), "run", w))
 
@@ -477,8 +476,10 @@ def test_ranking_follows_the_use_case_weights_and_the_safety_trade_off(server):
     assert FORMULA in texts(at, "markdown")
     assert first() == "safe"  # weights 1 and 1, safety weighs 0.5
     assert "The first place changes with the trade-off" in stability()
-    assert any(w.startswith("safe: tax without benefit in legal") for w in texts(at, "warning")), texts(at, "warning")
-    assert frame_with(at, "Helpfulness")["Warnings"].iloc[0] == "tax_without_benefit in legal"
+    # on 2 items per category the tax without benefit in legal is inconclusive: no ranking warning
+    # (an asserted one is checked in the PDF and Excel ranking tests)
+    assert not any("tax without benefit" in w for w in texts(at, "warning")), texts(at, "warning")
+    assert frame_with(at, "Helpfulness")["Warnings"].iloc[0] in (None, "", "none")
     assert any("no other stored assessment" in i for i in texts(at, "info"))
     assert not any("weight 0" in w for w in texts(at, "warning"))
 
