@@ -239,6 +239,15 @@ def test_walk_all_six_steps_in_chromium(vendors, app_url, tmp_path):
                 widths = tables.nth(i).evaluate("e => { const s = e.querySelector('.dvn-scroller') || e;"
                                                 " return [s.scrollWidth, s.clientWidth]; }")
                 assert widths[0] <= widths[1] + 1, f"table {i} scrolls sideways at 1,400 px: {widths}"
+            # side by side: one prompt, both vendors' answers next to each other, as plain text
+            page.get_by_role("heading", name="Side by side").first.scroll_into_view_if_needed()
+            page.get_by_text("Only where candidates disagree").first.click()
+            idle(page)
+            block = "xpath=ancestor::div[@data-testid='stVerticalBlock'][1]"
+            sbs = page.get_by_role("heading", name="Side by side").first.locator(block)
+            text = sbs.inner_text()
+            assert "vendor-a" in text and "vendor-b-strict" in text and "Verdict: " in text
+            assert "prompts match" in text
             click(page, "Next →")
 
             # 6. Export
