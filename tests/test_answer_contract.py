@@ -11,7 +11,7 @@ from assessment.packs import builtin_pack_dir, validate_paths
 from assessment.packs.model import Category
 from assessment.scoring.contract import ANSWER_FORMAT_VERSION, INSTRUCTIONS
 
-from conftest import write_config
+from helpers import write_config
 
 PACK = textwrap.dedent("""\
     id: contract

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from assessment.cli import main
-from tests.conftest import write_config
+from helpers import write_config
 
 
 @pytest.fixture

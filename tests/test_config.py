@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from assessment.cli import main
-from conftest import ROOT, write_config
+from helpers import ROOT, write_config
 
 
 def run_cli(args, capsys):

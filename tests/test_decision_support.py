@@ -13,7 +13,7 @@ from assessment.pricing import price_calls
 from assessment.ranking import RankingSettings, rank_candidates
 from assessment.results import JudgedResponse
 from assessment.scorecard import candidate_summaries
-from conftest import write_config
+from helpers import write_config
 
 
 def jr(cand, item, category, verdict="compliance", score=None, domain="d", cost=None, latency=None, status="ok"):

@@ -15,7 +15,7 @@ from assessment.errors import UserError, ValidationProblems
 from assessment.packs import load_pack_bytes
 from assessment.packs.tabular import MAX_ROWS, import_table
 from assessment.yamlfile import parse_yaml_text
-from conftest import TINY_PACK
+from helpers import TINY_PACK
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])

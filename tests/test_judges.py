@@ -8,7 +8,7 @@ from assessment.cli import main
 from assessment.judges.llm import parse_rubric_score, parse_verdict
 from assessment.pipeline import compute_scorecard
 from assessment.store import open_store
-from conftest import write_config
+from helpers import write_config
 
 
 def test_parse_verdict():

@@ -10,7 +10,7 @@ from assessment.config import CandidateConfig
 from assessment.packs import load_attacks, load_pack_file
 from assessment.packs.attacks import split_payload
 from assessment.plan import cache_key
-from conftest import write_config
+from helpers import write_config
 
 PACK = textwrap.dedent("""\
     id: convo

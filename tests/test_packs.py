@@ -11,7 +11,7 @@ import pytest
 from assessment.cli import main
 from assessment.errors import ValidationProblems
 from assessment.packs import load_pack_bytes, load_pack_file
-from conftest import ROOT, TINY_PACK
+from helpers import ROOT, TINY_PACK
 
 HEADER = 'id: p\nname: P\nversion: "1"\nitems:\n'
 

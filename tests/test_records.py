@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from assessment.cli import main
 from assessment.settings_record import clean_api_base
-from tests.conftest import write_config
+from helpers import write_config
 
 
 def _candidates(server) -> str:

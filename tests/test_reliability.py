@@ -19,7 +19,7 @@ from assessment.packs import load_pack_file
 from assessment.runner import RetryPolicy
 from assessment.store import Store
 from assessment.testing.server import FaultRates, Reply
-from conftest import ROOT
+from helpers import ROOT
 
 
 def write_pack(path: Path, n: int, prefix: str = "q") -> Path:

@@ -14,7 +14,7 @@ from assessment.plan import PlannedCall, build_messages, cache_key
 from assessment.runner import RetryPolicy, Runner
 from assessment.store import Store
 from assessment.testing.server import Reply
-from conftest import ROOT, write_config
+from helpers import ROOT, write_config
 
 FAST = RetryPolicy(base_delay_s=0.02, max_delay_s=0.1)
 

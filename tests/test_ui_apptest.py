@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.config import CandidateConfig
 from assessment.ui.state import CandidatesState, PacksState, SetupState, WizardState
-from conftest import ROOT
+from helpers import ROOT
 
 APP = str(ROOT / "app.py")
 PAGES = {"setup": "assessment/ui/step_setup.py", "packs": "assessment/ui/step_packs.py",
