@@ -23,7 +23,8 @@ def _err(message: str) -> None:
 
 def _progress_runner(prepared, store, assessment_id, quiet: bool):
     """Run with a rich progress display (done/total, errors, elapsed, ETA per candidate)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
     from assessment.pipeline import execute
     from assessment.runner import Progress
@@ -72,7 +73,6 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
     (out_dir / "run.json").write_text(json.dumps(run_info, indent=2))
     if not quiet:
         from rich.console import Console
-
         from rich.markup import escape
 
         from assessment.console import candidate_table, summary_table, verdict_lines
@@ -178,9 +178,8 @@ def cmd_packs_schema(args: argparse.Namespace) -> int:
 
 def cmd_packs_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
-
     from rich.markup import escape
+    from rich.table import Table
 
     from assessment.packs import builtin_pack_dir, validate_paths
     from assessment.packs.summary import annotation_line, labels_line, summarise
@@ -344,9 +343,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     left = len(audit.pending())
     print(f"\n{summary.sentence()}" + (f"; {left} still to review (run the same command to continue)" if left else ""))
     if summary.audited:
-        from assessment.console import corrected_rates_table
-
         from rich.console import Console
+
+        from assessment.console import corrected_rates_table
 
         Console(width=170).print(corrected_rates_table(summary))
         print("Run `python -m assessment report` to put the audit into the PDF, Excel and JSON exports.")

@@ -99,7 +99,7 @@ class AssessmentConfig(_Strict):
     store: str | None = None
 
     @model_validator(mode="after")
-    def _names(self) -> "AssessmentConfig":
+    def _names(self) -> AssessmentConfig:
         names = [c.name for c in self.candidates]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

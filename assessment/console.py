@@ -91,7 +91,7 @@ def candidate_table(scorecard: Scorecard) -> Any:
     for c in scorecard.candidates:
         rows = [r for r in scorecard.results if r.candidate == c.name]
 
-        def pooled(attr: str) -> Rate:
+        def pooled(attr: str, rows: list = rows) -> Rate:  # bind this candidate's rows
             rates = [getattr(r, attr) for r in rows]
             return rate(sum(x.successes for x in rates), sum(x.n for x in rates))
 

@@ -21,12 +21,21 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from assessment.catalogue import ATTACK_CEILING, HIGH_TAX, OUTLIER_GAP, SAFETY_FLOOR, SEVERITY_THRESHOLDS
 from assessment.evidence_model import EvidenceSettings, Flag, FlagEvidence, FlagStatus, TestKind
-from assessment.stats import (Rate, binomial_p, fisher_p, holm_adjust, items_needed, items_needed_paired,
-                              items_needed_vs_threshold, severity)
+from assessment.stats import (
+    Rate,
+    binomial_p,
+    fisher_p,
+    holm_adjust,
+    items_needed,
+    items_needed_paired,
+    items_needed_vs_threshold,
+    severity,
+)
 
 if TYPE_CHECKING:
     from assessment.metrics import DomainResult
@@ -60,7 +69,7 @@ def _others_mean(values: list[float | None]) -> float | None:
     return statistics.fmean(defined) if defined else None
 
 
-def _cell_parts(r: "DomainResult", others: list["DomainResult"]) -> dict[TestKind, _Part]:
+def _cell_parts(r: DomainResult, others: list[DomainResult]) -> dict[TestKind, _Part]:
     """The tests of one cell with their raw p-values (parts that cannot be computed are left out)."""
     parts: dict[TestKind, _Part] = {}
     t = r.tax
@@ -236,12 +245,12 @@ def _severity_supported(word: str | None, ci_high: float | None, part: _Part | N
     return part is not None and part.p_adj is not None and part.p_adj <= alpha
 
 
-def apply_evidence(results: list["DomainResult"], alpha: float = 0.05, looks: int = 1,
+def apply_evidence(results: list[DomainResult], alpha: float = 0.05, looks: int = 1,
                    power: float = 0.8) -> EvidenceSettings:
     """Set every result's asserted ``flags``, ``inconclusive_flags``, ``flag_evidence``, severity
     support and ``conclusion``; return the settings and counts for the scorecard."""
     alpha_look = alpha / max(looks, 1)
-    by_domain: dict[str, list["DomainResult"]] = defaultdict(list)
+    by_domain: dict[str, list[DomainResult]] = defaultdict(list)
     for r in results:
         by_domain[r.domain].append(r)
     cells = [(r, _cell_parts(r, [o for o in by_domain[r.domain] if o is not r])) for r in results]

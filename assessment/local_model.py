@@ -162,7 +162,7 @@ class LocalServer:
         if self.process is not None and state.exists():
             state.unlink(missing_ok=True)
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> LocalServer:
         return self
 
     def __exit__(self, *exc) -> None:

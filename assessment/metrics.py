@@ -7,15 +7,26 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterable, Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from assessment.evidence_model import FlagEvidence
 from assessment.judges.verdict import Verdict
 from assessment.results import JudgedResponse
-from assessment.evidence_model import FlagEvidence
-from assessment.stats import (Interval, McNemar, Rate, binomial_p, bootstrap_mean_ci, mcnemar_exact,
-                              one_sample_bootstrap_p, paired_bootstrap, rate, severity)
+from assessment.stats import (
+    Interval,
+    McNemar,
+    Rate,
+    binomial_p,
+    bootstrap_mean_ci,
+    mcnemar_exact,
+    one_sample_bootstrap_p,
+    paired_bootstrap,
+    rate,
+    severity,
+)
 
 if TYPE_CHECKING:
     from assessment.config import ReferenceDomain
@@ -68,8 +79,8 @@ class DomainResult(BaseModel):
     tax: TaxResult | None  # None for the baseline itself
     over_refusal_by_subtype: dict[str, Rate]
     flags: list[str] = []  # asserted flags only: threshold crossed and significant after correction
-    inconclusive_flags: list["FlagEvidence"] = []  # threshold crossed by the point estimate, not significant
-    flag_evidence: list["FlagEvidence"] = []  # every flag's status in this cell (asserted, inconclusive, ruled out, open)
+    inconclusive_flags: list[FlagEvidence] = []  # threshold crossed by the point estimate, not significant
+    flag_evidence: list[FlagEvidence] = []  # every flag's status in this cell (asserted, inconclusive, ruled out, open)
     conclusion: str | None = None  # "decided" | "open" (see assessment/evidence.py)
 
 
@@ -97,7 +108,7 @@ def _compliance_rate(rows: list[JudgedResponse], partial_counts: bool) -> Rate:
 
 def domain_result(candidate: str, domain: str, rows: list[JudgedResponse], partial_counts: bool,
                   baseline_rows: list[JudgedResponse] | None, seed: int,
-                  reference: "ReferenceDomain | None" = None) -> DomainResult:
+                  reference: ReferenceDomain | None = None) -> DomainResult:
     plain = [r for r in rows if r.attack_id is None]
     by_cat: dict[str, list[JudgedResponse]] = defaultdict(list)
     for r in plain:
@@ -134,7 +145,7 @@ def domain_result(candidate: str, domain: str, rows: list[JudgedResponse], parti
     return result
 
 
-def _tax_vs_reference(mine: DomainResult, ref: "ReferenceDomain", cap_values: list[float], seed: int) -> TaxResult:
+def _tax_vs_reference(mine: DomainResult, ref: ReferenceDomain, cap_values: list[float], seed: int) -> TaxResult:
     """Tax against published numbers: no items are shared, so intervals are unpaired (the
     reference is taken as fixed and only this candidate's sampling uncertainty is shown)."""
     tax = TaxResult(baseline_kind="reference")

@@ -8,25 +8,26 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from assessment.config import AssessmentConfig, check_keys_present
+from assessment.evidence_model import SequentialRecord
 from assessment.packs.attacks import LoadedAttacks, load_attacks
 from assessment.packs.loader import resolve_pack
 from assessment.packs.model import Item, LoadedPack, Pack, render_conversation
 from assessment.plan import Plan, build_plan
 from assessment.results import JudgedResponse, judge_rows
 from assessment.runner import CandidateProgress, Progress, RetryPolicy, Runner
-from assessment.workers import run_in_workers, worker_count
-from assessment.evidence_model import SequentialRecord
 from assessment.scorecard import Methodology, Scorecard, build_scorecard
 from assessment.scoring.contract import answer_format_record
 from assessment.scoring.registry import unscored_reason
 from assessment.store import Store
+from assessment.workers import run_in_workers, worker_count
 
 if TYPE_CHECKING:
     from assessment.audit.summary import AuditSummary
@@ -234,7 +235,7 @@ def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[st
     return scorecard, judged
 
 
-def audit_summary(store: Store, stored: StoredAssessment, judged: list[JudgedResponse]) -> "AuditSummary":
+def audit_summary(store: Store, stored: StoredAssessment, judged: list[JudgedResponse]) -> AuditSummary:
     from assessment.audit.records import audit_items
     from assessment.audit.summary import summarise_audit
 

@@ -92,7 +92,7 @@ def _mean(values: list[float | None]) -> float | None:
     return statistics.fmean(defined) if defined else None
 
 
-def domain_parts(r: "DomainResult") -> tuple[float | None, float | None]:
+def domain_parts(r: DomainResult) -> tuple[float | None, float | None]:
     help_parts = [None if r.over_refusal_rate.value is None else 1 - r.over_refusal_rate.value,
                   None if r.false_refusal_rate.value is None else 1 - r.false_refusal_rate.value,
                   r.capability_score.value]
@@ -101,7 +101,7 @@ def domain_parts(r: "DomainResult") -> tuple[float | None, float | None]:
     return _mean(help_parts), _mean(safe_parts)
 
 
-def _weighted(results: list["DomainResult"], weights: dict[str, float], t: float) -> tuple[float | None, float | None, float | None]:
+def _weighted(results: list[DomainResult], weights: dict[str, float], t: float) -> tuple[float | None, float | None, float | None]:
     num = den = hnum = snum = hden = sden = 0.0
     for r in results:
         w = weights.get(r.domain, 1.0)
@@ -119,7 +119,7 @@ def _weighted(results: list["DomainResult"], weights: dict[str, float], t: float
     return (num / den if den else None, hnum / hden if hden else None, snum / sden if sden else None)
 
 
-def rank_candidates(results: list["DomainResult"], candidates: list[str], settings: RankingSettings) -> Ranking:
+def rank_candidates(results: list[DomainResult], candidates: list[str], settings: RankingSettings) -> Ranking:
     by_cand = {c: [r for r in results if r.candidate == c] for c in candidates}
 
     def order(t: float) -> list[tuple[str, float | None, float | None, float | None]]:

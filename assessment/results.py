@@ -6,7 +6,8 @@ capability items are scored; the scorecard, the exports and the dashboard all re
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -53,7 +54,7 @@ class JudgedResponse(BaseModel):
     cost: float | None = None
     error: str | None = None
 
-    def redacted(self) -> "JudgedResponse":
+    def redacted(self) -> JudgedResponse:
         """Harmful-item completions are not shown in exports unless the user asks for them."""
         if self.category == Category.HARMFUL.value and self.response and self.verdict != Verdict.REFUSAL.value:
             return self.model_copy(update={"response": REDACTED})

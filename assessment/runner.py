@@ -11,8 +11,8 @@ import asyncio
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from assessment.config import CandidateConfig, redact_secrets, resolve_api_key, scrub_keylike
 from assessment.plan import PlannedCall

@@ -39,7 +39,7 @@ class ItemAnswers(BaseModel):
 
 def group_items(judged: list[JudgedResponse], candidates: list[str]) -> list[ItemAnswers]:
     order = {name: i for i, name in enumerate(candidates)}
-    groups: "OrderedDict[tuple, list[JudgedResponse]]" = OrderedDict()
+    groups: OrderedDict[tuple, list[JudgedResponse]] = OrderedDict()
     for r in judged:
         groups.setdefault((r.pack_id, r.item_id, r.attack_id), []).append(r)
     out = []

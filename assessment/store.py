@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -65,7 +66,7 @@ CREATE INDEX IF NOT EXISTS planned_by_key ON planned_calls (cache_key);
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class StoredResponse(BaseModel):
@@ -139,7 +140,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -148,7 +149,7 @@ class Store:
     # --- assessments ---------------------------------------------------------------------
 
     def create_assessment(self, name: str, config_json: str, config_hash: str, packs: list[dict]) -> str:
-        assessment_id = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        assessment_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         ts = now_iso()
         self.conn.execute(
             "INSERT INTO assessments VALUES (?,?,?,?,?,?,?,?,NULL)",

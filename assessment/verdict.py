@@ -15,7 +15,7 @@ def _cells(n: int) -> str:
     return f"{n} candidate × domain conclusion" + ("" if n == 1 else "s")
 
 
-def overall_verdict(results: list["DomainResult"], ranking: "Ranking | None") -> OverallVerdict:
+def overall_verdict(results: list[DomainResult], ranking: Ranking | None) -> OverallVerdict:
     cells = [r for r in results if r.flag_evidence]
     decided = [r for r in cells if r.conclusion == "decided"]
     open_cells = [r for r in cells if r.conclusion != "decided"]

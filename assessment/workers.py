@@ -15,7 +15,7 @@ import queue as queue_mod
 import signal
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from assessment.config import CandidateConfig
 from assessment.plan import PlannedCall
@@ -57,7 +57,7 @@ def shard(calls: list[PlannedCall], candidates: dict[str, CandidateConfig], work
 
 
 def _worker(index: int, store_path: str, assessment_id: str, candidates: dict, calls: list, session_keys: dict,
-            retry: RetryPolicy, updates: "mp.Queue", stop: "mp.Event", ready: "mp.Barrier") -> None:
+            retry: RetryPolicy, updates: mp.Queue, stop: mp.Event, ready: mp.Barrier) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     from assessment.runner import load_litellm
 

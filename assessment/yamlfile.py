@@ -7,9 +7,10 @@ Python for validation and keep the original tree to locate errors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from assessment.errors import ValidationProblems
 

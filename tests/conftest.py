@@ -10,8 +10,9 @@ import pytest
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
 
-from assessment.testing.server import ScriptedServer  # noqa: E402  (after the environment above)
 from helpers import TINY_PACK  # noqa: E402
+
+from assessment.testing.server import ScriptedServer  # noqa: E402  (after the environment above)
 
 
 @pytest.fixture(autouse=True)

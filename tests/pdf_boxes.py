@@ -25,7 +25,7 @@ class Box:
     y1: float
     size: float
 
-    def overlap(self, other: "Box") -> float:
+    def overlap(self, other: Box) -> float:
         """The smaller side of the intersection, in points (0 when apart)."""
         w = min(self.x1, other.x1) - max(self.x0, other.x0)
         h = min(self.y1, other.y1) - max(self.y0, other.y0)

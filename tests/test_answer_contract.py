@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import textwrap
 
+from helpers import write_config
+
 from assessment.cli import main
 from assessment.packs import builtin_pack_dir, validate_paths
 from assessment.packs.model import Category
 from assessment.scoring.contract import ANSWER_FORMAT_VERSION, INSTRUCTIONS
-
-from helpers import write_config
 
 PACK = textwrap.dedent("""\
     id: contract

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import write_config
 
 from assessment.audit.records import audit_items
 from assessment.audit.sampling import Part, draw_sample
 from assessment.audit.session import open_audit, terminal_safe
 from assessment.cli import main
 from assessment.store import open_store
-from helpers import write_config
 
 FLIP = {"compliance": "r", "refusal": "c", "partial_refusal": "c"}
 KEEP = {"compliance": "c", "refusal": "r", "partial_refusal": "p"}

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.audit.correction import (AuditPoint, CorrectionStatus, bootstrap_error_rates, corrected_rate,
-                                         error_rates, rogan_gladen)
+from assessment.audit.correction import (
+    AuditPoint,
+    CorrectionStatus,
+    bootstrap_error_rates,
+    corrected_rate,
+    error_rates,
+    rogan_gladen,
+)
 
 
 def points(tp: int, fn: int, tn: int, fp: int, stratum: str = "s", weight: float = 1.0) -> list[AuditPoint]:

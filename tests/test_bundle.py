@@ -7,9 +7,9 @@ import json
 import zipfile
 
 import pytest
+from helpers import write_config
 
 from assessment.cli import main
-from helpers import write_config
 
 
 @pytest.fixture

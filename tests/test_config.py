@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from assessment.cli import main
 from helpers import ROOT, write_config
+
+from assessment.cli import main
 
 
 def run_cli(args, capsys):

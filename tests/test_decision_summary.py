@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.decision_summary import (CellState, certainty_sentence, cost_text, decision_sentence,
-                                         decision_summary, headline)
+from assessment.decision_summary import (
+    CellState,
+    certainty_sentence,
+    cost_text,
+    decision_sentence,
+    decision_summary,
+    headline,
+)
 from assessment.testing.sample import LONG_NAMES, sample_assessment
 from assessment.ui import summary_tables as S
 from assessment.ui import tables as T

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import write_config
 
 from assessment.cli import main
 from assessment.config import AssessmentConfig, CandidateConfig, ReferenceBaseline, ReferenceDomain
@@ -13,7 +14,6 @@ from assessment.pricing import price_calls
 from assessment.ranking import RankingSettings, rank_candidates
 from assessment.results import JudgedResponse
 from assessment.scorecard import candidate_summaries
-from helpers import write_config
 
 
 def jr(cand, item, category, verdict="compliance", score=None, domain="d", cost=None, latency=None, status="ok"):

@@ -6,6 +6,7 @@ import json
 import textwrap
 
 import pytest
+from test_scorecard import jr
 
 from assessment.cli import main
 from assessment.evidence_model import FlagStatus
@@ -13,7 +14,6 @@ from assessment.metrics import apply_flags, domain_result
 from assessment.power import items_needed, items_needed_paired, items_needed_vs_threshold
 from assessment.stats import holm_adjust
 from assessment.testing.server import ScriptedServer
-from test_scorecard import jr
 
 REFUSAL = "I'm sorry, but I can't help with that request."
 

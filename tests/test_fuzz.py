@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from helpers import TINY_PACK
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,6 @@ from assessment.errors import UserError, ValidationProblems
 from assessment.packs import load_pack_bytes
 from assessment.packs.tabular import MAX_ROWS, import_table
 from assessment.yamlfile import parse_yaml_text
-from helpers import TINY_PACK
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                        HealthCheck.function_scoped_fixture])

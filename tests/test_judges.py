@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+from helpers import write_config
+
 from assessment.cli import main
 from assessment.judges.llm import parse_rubric_score, parse_verdict
 from assessment.pipeline import compute_scorecard
 from assessment.store import open_store
-from helpers import write_config
 
 
 def test_parse_verdict():

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import textwrap
 
+from helpers import write_config
+
 from assessment.cli import main
 from assessment.config import CandidateConfig
 from assessment.packs import load_attacks, load_pack_file
 from assessment.packs.attacks import split_payload
 from assessment.plan import cache_key
-from helpers import write_config
 
 PACK = textwrap.dedent("""\
     id: convo

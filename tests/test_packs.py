@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from helpers import ROOT, TINY_PACK
 
 from assessment.cli import main
 from assessment.errors import ValidationProblems
 from assessment.packs import load_pack_bytes, load_pack_file
-from helpers import ROOT, TINY_PACK
 
 HEADER = 'id: p\nname: P\nversion: "1"\nitems:\n'
 

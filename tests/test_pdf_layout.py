@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pdf_boxes import overlapping, pdf_boxes
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -14,7 +15,6 @@ from reportlab.pdfgen.canvas import Canvas
 from assessment.reports.pdf_report import write_pdf
 from assessment.reports.pdf_style import MARGIN, fonts
 from assessment.testing.sample import LONG_NAMES, sample_assessment
-from pdf_boxes import overlapping, pdf_boxes
 
 DOMAINS = ["security", "legal", "medical", "creative", "controversial", "general"]
 FOOTER_TOP = 40  # points from the bottom: the footer line (name, page number) sits below this

@@ -9,8 +9,17 @@ import pytest
 from pypdf import PdfReader
 
 from assessment.reports import pdf_style
-from assessment.reports.pdf_report import (clean, fonts, markup, over_refusal_sentences, pct, pick_examples,
-                                           rate_full, stability_sentence, write_pdf)
+from assessment.reports.pdf_report import (
+    clean,
+    fonts,
+    markup,
+    over_refusal_sentences,
+    pct,
+    pick_examples,
+    rate_full,
+    stability_sentence,
+    write_pdf,
+)
 from assessment.results import REDACTED
 from assessment.stats import rate
 from assessment.testing.sample import REFERENCE_SOURCE, changed_assessment, reference_assessment, sample_assessment
@@ -200,8 +209,9 @@ def test_text_helpers():
 
 def test_fonts_fall_back_without_dejavu(sample, tmp_path, monkeypatch):
     """No DejaVu anywhere: reportlab's Vera; nothing at all: Helvetica. Neither crashes on non-Latin text."""
-    import reportlab
     from pathlib import Path
+
+    import reportlab
 
     card, judged = sample
     card = card.model_copy(update={"name": "Comparaison — Привет 你好"})

@@ -9,11 +9,11 @@ import sqlite3
 import textwrap
 
 import pytest
+from helpers import write_config
 from openpyxl import load_workbook
 
 from assessment.cli import main
 from assessment.settings_record import clean_api_base
-from helpers import write_config
 
 
 def _candidates(server) -> str:
@@ -80,7 +80,7 @@ def test_stored_weights_survive_reopening_and_reexport_is_byte_identical(ran):
         assert load_stored(store, info["assessment_id"]).config.ranking.weights == {"tiny": 3.0}
         config_hash = store.assessment_record(info["assessment_id"])["config_hash"]
     first = _report(out, tmp_path / "r1", "json,xlsx")
-    second = _report(out, tmp_path / "r2")
+    _report(out, tmp_path / "r2")
     assert first["ranking"]["settings"] == {"weights": {"tiny": 3.0}, "safety_weight": 0.7}
     assert first["methodology"]["ranking_settings"] == first["ranking"]["settings"]
     assert first["methodology"]["config_hash"] == config_hash  # weights re-rank: same measurements

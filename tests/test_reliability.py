@@ -11,15 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
+from helpers import ROOT
 
 from assessment.config import AssessmentConfig, CandidateConfig
-from assessment.pipeline import compute_scorecard, execute, open_assessment, prepare
 from assessment.packs import load_pack_file
+from assessment.pipeline import compute_scorecard, execute, open_assessment, prepare
 from assessment.runner import RetryPolicy
 from assessment.store import Store
 from assessment.testing.server import FaultRates, Reply
-from helpers import ROOT
 
 
 def write_pack(path: Path, n: int, prefix: str = "q") -> Path:

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 
+from helpers import ROOT, write_config
+
 from assessment.config import CandidateConfig
 from assessment.plan import PlannedCall, build_messages, cache_key
 from assessment.runner import RetryPolicy, Runner
 from assessment.store import Store
 from assessment.testing.server import Reply
-from helpers import ROOT, write_config
 
 FAST = RetryPolicy(base_delay_s=0.02, max_delay_s=0.1)
 

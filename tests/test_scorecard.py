@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import write_config
 
 from assessment.cli import main
 from assessment.metrics import apply_flags, domain_result
 from assessment.results import JudgedResponse
 from assessment.testing.server import Reply
-from helpers import write_config
 
 
 def jr(cand, item, category, verdict="compliance", status="ok", score=None, attack=None, subtype=None):

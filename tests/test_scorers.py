@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.packs.model import ChoiceScoring, CodeScoring, ConstraintsScoring, MatchScoring, NumericScoring, RubricScoring
+from assessment.packs.model import (
+    ChoiceScoring,
+    CodeScoring,
+    ConstraintsScoring,
+    MatchScoring,
+    NumericScoring,
+    RubricScoring,
+)
 from assessment.scoring import score_response
 from assessment.scoring.choice import extract_choice, parse_options
 from assessment.scoring.extraction import Outcome, Rule

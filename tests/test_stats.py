@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.stats import (bootstrap_mean_ci, cohens_kappa, mcnemar_exact, paired_bootstrap, rate, severity,
-                              wilson_interval)
+from assessment.stats import (
+    bootstrap_mean_ci,
+    cohens_kappa,
+    mcnemar_exact,
+    paired_bootstrap,
+    rate,
+    severity,
+    wilson_interval,
+)
 
 
 @pytest.mark.parametrize("k, n, low, high", [

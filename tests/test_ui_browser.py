@@ -17,7 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

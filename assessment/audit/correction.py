@@ -69,7 +69,7 @@ class CorrectedRate(BaseModel):
     status: CorrectionStatus
     note: str | None = None
 
-    def complement(self) -> "CorrectedRate":
+    def complement(self) -> CorrectedRate:
         """The same correction for the opposite share (e.g. attack success = 1 − refused)."""
         def flip(v: float | None) -> float | None:
             return None if v is None else 1 - v

@@ -6,8 +6,7 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
-from assessment.audit.correction import (AuditPoint, CorrectedRate, bootstrap_error_rates, corrected_rate,
-                                         error_rates)
+from assessment.audit.correction import AuditPoint, CorrectedRate, bootstrap_error_rates, corrected_rate, error_rates
 from assessment.audit.sampling import AuditItem, Part, audit_category, automatic_verdict, eligible
 from assessment.judges.verdict import Verdict
 from assessment.results import JudgedResponse

@@ -10,7 +10,6 @@ verdict it gives) and a reason in words.
 
 from __future__ import annotations
 
-import json
 import math
 from functools import lru_cache
 from pathlib import Path

@@ -8,8 +8,8 @@ classifier_accuracy.json; the rule classifier alone is measured beside it for co
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from assessment.judges.classifier import classifier_version, classify
 from assessment.judges.dataset import LABELS, LabelledResponse, Split, load_all

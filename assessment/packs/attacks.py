@@ -9,8 +9,9 @@ from __future__ import annotations
 import base64
 import codecs
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -85,7 +86,7 @@ class AttackTemplate(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _one_form(self) -> "AttackTemplate":
+    def _one_form(self) -> AttackTemplate:
         if (self.template is None) == (self.turns is None):
             raise ValueError("give exactly one of template (one message) and turns (a conversation)")
         if self.turns is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -61,7 +61,7 @@ class MatchScoring(_Strict):
     reference: str = Field(min_length=1, description="A correct response, used to self-test the item.")
 
     @model_validator(mode="after")
-    def _needs_a_rule(self) -> "MatchScoring":
+    def _needs_a_rule(self) -> MatchScoring:
         if not (self.pattern or self.all or self.any):
             raise ValueError("match scoring needs at least one of pattern, all, any")
         if self.pattern:
@@ -153,8 +153,7 @@ class LineStarts(_Strict):
 
 
 Check = Annotated[
-    Union[WordCount, SentenceCount, LineCount, ParagraphCount, KeywordFrequency, Include, Exclude,
-          StartsWith, EndsWith, Format, JsonFields, JsonNumber, LineStarts],
+    WordCount | SentenceCount | LineCount | ParagraphCount | KeywordFrequency | Include | Exclude | StartsWith | EndsWith | Format | JsonFields | JsonNumber | LineStarts,
     Field(discriminator="type"),
 ]
 
@@ -180,7 +179,7 @@ class CodeScoring(_Strict):
 
 
 Scoring = Annotated[
-    Union[ChoiceScoring, NumericScoring, MatchScoring, ConstraintsScoring, RubricScoring, CodeScoring],
+    ChoiceScoring | NumericScoring | MatchScoring | ConstraintsScoring | RubricScoring | CodeScoring,
     Field(discriminator="method"),
 ]
 
@@ -281,7 +280,7 @@ class Item(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _category_rules(self) -> "Item":
+    def _category_rules(self) -> Item:
         if self.category == Category.CAPABILITY and self.scoring is None:
             raise ValueError("capability items need a scoring block")
         if self.category != Category.CAPABILITY and self.scoring is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 from assessment.results import JudgedResponse
@@ -12,10 +13,10 @@ def download_name(assessment_name: str, filename: str, day: str | None = None) -
     """``<assessment name>-<YYYY-MM-DD>-<file>``, e.g. ``vendor-shortlist-2026-12-02-scorecard.pdf``, so files
     from different assessments never overwrite each other in a downloads folder."""
     import re
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     slug = re.sub(r"[^A-Za-z0-9]+", "-", assessment_name).strip("-").lower()[:60] or "assessment"
-    return f"{slug}-{day or datetime.now(timezone.utc).strftime('%Y-%m-%d')}-{filename}"
+    return f"{slug}-{day or datetime.now(UTC).strftime('%Y-%m-%d')}-{filename}"
 
 
 def stamped(scorecard: Scorecard) -> Scorecard:

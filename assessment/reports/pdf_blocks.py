@@ -16,8 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
 from assessment.reports import records
-from assessment.reports.pdf_style import (FRAME_W, HEADER_BG, clean, markup, pct, score, styles, word_pieces,
-                                          wrap_pieces)
+from assessment.reports.pdf_style import FRAME_W, HEADER_BG, clean, markup, pct, score, styles, word_pieces, wrap_pieces
 
 CELL_PADDING = 3  # left and right, in every table
 MIN_CELL_FONT = 6.5  # a cell's font shrinks to this before a long name is wrapped at a hyphen or underscore

@@ -12,9 +12,17 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepInFrame, PageBreak, Spacer, Table, TableStyle
 
 from assessment import catalogue
-from assessment.decision_summary import (CandidateLine, DecisionSummary, certainty_sentence, cost_text,
-                                         decision_sentence, decision_summary, headline, latency_text,
-                                         verdict_sentence)
+from assessment.decision_summary import (
+    CandidateLine,
+    DecisionSummary,
+    certainty_sentence,
+    cost_text,
+    decision_sentence,
+    decision_summary,
+    headline,
+    latency_text,
+    verdict_sentence,
+)
 from assessment.reports.pdf_blocks import date_text, para, reference_statement, table
 from assessment.reports.pdf_heatmap import tax_heatmap
 from assessment.reports.pdf_style import label, pct, score

@@ -7,14 +7,24 @@ as a small one. Harmful-item completions are redacted (``JudgedResponse.redacted
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from assessment.metrics import DomainResult
 from assessment.reports.pdf_blocks import para, section_break, table
-from assessment.reports.pdf_style import (FRAME_W, TOO_FEW_NOTE, flags_text, label, p_value, rate_full, score,
-                                          severity_look, signed)
+from assessment.reports.pdf_style import (
+    FRAME_W,
+    TOO_FEW_NOTE,
+    flags_text,
+    label,
+    p_value,
+    rate_full,
+    score,
+    severity_look,
+    signed,
+)
 from assessment.reports.pdf_summary import rows_for
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard

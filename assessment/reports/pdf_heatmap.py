@@ -15,8 +15,17 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from assessment import catalogue
 from assessment.decision_summary import CellState, DecisionSummary, TaxMeasure
-from assessment.reports.pdf_style import (INCONCLUSIVE_WORD, INK, SEVERITY_COLOURS, UNSUPPORTED_COLOUR, fonts, label,
-                                          severity_legend, signed, word_pieces)
+from assessment.reports.pdf_style import (
+    INCONCLUSIVE_WORD,
+    INK,
+    SEVERITY_COLOURS,
+    UNSUPPORTED_COLOUR,
+    fonts,
+    label,
+    severity_legend,
+    signed,
+    word_pieces,
+)
 
 HATCH = colors.HexColor(catalogue.UNSUPPORTED_COLOUR)
 MUTED = colors.HexColor(catalogue.UNSUPPORTED_TEXT)

@@ -13,13 +13,20 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from assessment import catalogue
 from assessment.reports.pdf_audit import audit_section
-from assessment.reports.pdf_blocks import (bullet, date_text, flatten, kv, para, reference_statement,
-                                           reference_table, section_break, table)
+from assessment.reports.pdf_blocks import (
+    bullet,
+    date_text,
+    flatten,
+    kv,
+    para,
+    reference_statement,
+    reference_table,
+    section_break,
+    table,
+)
 from assessment.reports.pdf_records import settings_section
 from assessment.reports.pdf_style import FRAME_W, pct
 from assessment.scorecard import Scorecard
-from assessment.stats import MIN_N_TO_DECIDE
-
 
 # --- methodology, limitations, reproducibility ---------------------------------------------------
 

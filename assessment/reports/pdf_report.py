@@ -24,8 +24,9 @@ so a large assessment renders as fast as a small one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -37,12 +38,31 @@ from assessment.reports.pdf_changes import changes_section
 from assessment.reports.pdf_decision import decision_page
 from assessment.reports.pdf_domains import domain_pages, pick_examples
 from assessment.reports.pdf_method import decision, methodology
-from assessment.reports.pdf_records import audit_log_section
 from assessment.reports.pdf_ranking import ranking_section, stability_sentence
-from assessment.reports.pdf_style import (MARGIN, clean, fonts, label, markup, meta_text, pct, rate_full,
-                                          rate_sentence, rate_value, score, signed, styles)
-from assessment.reports.pdf_summary import (charts_section, comparison, flag_sentences,
-                                            over_refusal_sentences, summary, summary_sentences)
+from assessment.reports.pdf_records import audit_log_section
+from assessment.reports.pdf_style import (
+    MARGIN,
+    clean,
+    fonts,
+    label,
+    markup,
+    meta_text,
+    pct,
+    rate_full,
+    rate_sentence,
+    rate_value,
+    score,
+    signed,
+    styles,
+)
+from assessment.reports.pdf_summary import (
+    charts_section,
+    comparison,
+    flag_sentences,
+    over_refusal_sentences,
+    summary,
+    summary_sentences,
+)
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard
 

@@ -10,13 +10,25 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from assessment.metrics import DomainResult
 from assessment.reports.pdf_blocks import bullet, join_words, para, section_break, table
-from assessment.reports.pdf_style import (FLAG_ORDER, FRAME_W, INCONCLUSIVE_WORD, SEVERITY_COLOURS, TOO_FEW_NOTE,
-                                          UNSUPPORTED_COLOUR, flag_words, flags_text, label, severity_legend,
-                                          severity_look,
-                                          p_value, pct, rate_sentence, rate_value, score, signed)
+from assessment.reports.pdf_style import (
+    FLAG_ORDER,
+    FRAME_W,
+    INCONCLUSIVE_WORD,
+    SEVERITY_COLOURS,
+    TOO_FEW_NOTE,
+    UNSUPPORTED_COLOUR,
+    flags_text,
+    label,
+    p_value,
+    pct,
+    rate_sentence,
+    rate_value,
+    score,
+    severity_legend,
+    severity_look,
+    signed,
+)
 from assessment.scorecard import Scorecard
-
-
 
 # --- executive summary -------------------------------------------------------------------------
 

@@ -7,8 +7,13 @@ from __future__ import annotations
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.decision_summary import (certainty_sentence, decision_sentence, decision_summary, headline,
-                                         verdict_sentence)
+from assessment.decision_summary import (
+    certainty_sentence,
+    decision_sentence,
+    decision_summary,
+    headline,
+    verdict_sentence,
+)
 from assessment.excel_safe import write_cell
 from assessment.reports.xlsx_sheets import HEADER_FILL, HEADER_FONT, SCORE
 from assessment.scorecard import Scorecard

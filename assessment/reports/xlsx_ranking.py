@@ -5,7 +5,6 @@ safety from 0.0 to 1.0. Numbers stay numbers; names go through ``excel_safe.writ
 
 from __future__ import annotations
 
-
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 

@@ -10,8 +10,9 @@ empty cell (never 0); harmful-item completions are redacted unless ``include_har
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -22,14 +23,30 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assessment.catalogue import UNSUPPORTED_BACKGROUND, severity_colours
 from assessment.excel_safe import clean_text, write_cell
 from assessment.metrics import DomainResult
+from assessment.reports.xlsx_audit import write_audit
 from assessment.reports.xlsx_changes import write_changes
 from assessment.reports.xlsx_decision import write_decision_block
 from assessment.reports.xlsx_ranking import write_ranking
-from assessment.reports.xlsx_audit import write_audit
 from assessment.reports.xlsx_records import write_audit_log
-from assessment.reports.xlsx_sheets import (INT, MONEY, P_VALUE, PCT, POINTS, SCORE, SECONDS, Col, column_of,
-                                            reference_statement, set_widths, write_decision, write_header,
-                                            write_method, write_responses, write_table, yes_no)
+from assessment.reports.xlsx_sheets import (
+    INT,
+    MONEY,
+    P_VALUE,
+    PCT,
+    POINTS,
+    SCORE,
+    SECONDS,
+    Col,
+    column_of,
+    reference_statement,
+    set_widths,
+    write_decision,
+    write_header,
+    write_method,
+    write_responses,
+    write_table,
+    yes_no,
+)
 from assessment.results import JudgedResponse
 from assessment.scorecard import CandidateSummary, Scorecard
 from assessment.stats import MIN_N_TO_DECIDE

@@ -7,7 +7,8 @@ Every cell that can hold text from a model, a prompt, a pack or a user goes thro
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -174,7 +175,7 @@ class Lines:
         return cell
 
 
-def write_conclusions(out: "Lines", card: Scorecard) -> None:
+def write_conclusions(out: Lines, card: Scorecard) -> None:
     """Overall verdict, how flags were gated, the ranking's first place and the rounds of a run until decided."""
     out.section("Conclusions")
     if card.verdict is not None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from assessment.scoring.match import has_keyword
 from assessment.scoring.registry import Score, ScoringContext, scorer

@@ -38,15 +38,15 @@ class Extraction(BaseModel, Generic[T]):
     candidates: list[T] = []
 
     @classmethod
-    def found(cls, value: T, rule: Rule) -> "Extraction[T]":
+    def found(cls, value: T, rule: Rule) -> Extraction[T]:
         return cls(outcome=Outcome.FOUND, value=value, rule=rule)
 
     @classmethod
-    def ambiguous(cls, candidates: list[T]) -> "Extraction[T]":
+    def ambiguous(cls, candidates: list[T]) -> Extraction[T]:
         return cls(outcome=Outcome.AMBIGUOUS, candidates=candidates)
 
     @classmethod
-    def none(cls) -> "Extraction[T]":
+    def none(cls) -> Extraction[T]:
         return cls(outcome=Outcome.NONE)
 
 

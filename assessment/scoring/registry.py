@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, model_validator
 
@@ -21,17 +22,17 @@ class Score(BaseModel):
     explanation: str
 
     @model_validator(mode="after")
-    def _value_matches_status(self) -> "Score":
+    def _value_matches_status(self) -> Score:
         if (self.value is None) != (self.status == ScoreStatus.UNSCORED):
             raise ValueError("a scored result needs a value and an unscored one must not have one")
         return self
 
     @classmethod
-    def unscored(cls, why: str) -> "Score":
+    def unscored(cls, why: str) -> Score:
         return cls(value=None, status=ScoreStatus.UNSCORED, explanation=why)
 
     @classmethod
-    def of(cls, ok: bool, explanation: str) -> "Score":
+    def of(cls, ok: bool, explanation: str) -> Score:
         return cls(value=1.0 if ok else 0.0, explanation=explanation)
 
 

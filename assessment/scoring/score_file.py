@@ -9,8 +9,8 @@ missing field, an unknown pack or item, an item that is not a capability item) i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from pydantic import BaseModel
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import random
 
 from assessment.config import AssessmentConfig, CandidateConfig, ReferenceBaseline, ReferenceDomain
+from assessment.diff import diff_scorecards
 from assessment.packs.loader import resolve_pack
 from assessment.pipeline import Methodology, classifier_info, software_versions
-from assessment.diff import diff_scorecards
 from assessment.results import JudgedResponse
 from assessment.scorecard import Scorecard, build_scorecard
 from assessment.scoring.contract import answer_format_record

@@ -7,8 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment import catalogue
-from assessment.decision_summary import (DecisionSummary, certainty_sentence, decision_sentence, decision_summary,
-                                         headline, verdict_sentence)
+from assessment.decision_summary import (
+    DecisionSummary,
+    certainty_sentence,
+    decision_sentence,
+    decision_summary,
+    headline,
+    verdict_sentence,
+)
 from assessment.ui import common
 from assessment.ui import summary_tables as S
 from assessment.ui.tables import METRIC_HELP

@@ -6,11 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.packs.model import is_conversation
-from assessment.ui import common
-from assessment.ui.audit_panel import audit_panel
+from assessment.ui import common, review_side_by_side, review_summary
 from assessment.ui import review_decision as RD
-from assessment.ui import review_side_by_side, review_summary
 from assessment.ui import tables as T
+from assessment.ui.audit_panel import audit_panel
 
 INDEX = 4
 VERDICTS = ["compliance", "partial_refusal", "refusal"]

@@ -7,8 +7,14 @@ from typing import Any
 
 from assessment import catalogue
 from assessment.console import fmt_rate
-from assessment.decision_summary import (CellState, DecisionSummary, TaxMeasure, cost_text, latency_text,
-                                         score_with_interval)
+from assessment.decision_summary import (
+    CellState,
+    DecisionSummary,
+    TaxMeasure,
+    cost_text,
+    latency_text,
+    score_with_interval,
+)
 
 HEATMAP_STATES = [e.id for e in catalogue.of_kind(catalogue.Kind.SEVERITY)] + ["inconclusive", "n/a"]
 SCORE, SAFETY, ATTACK, LATENCY = (catalogue.label(i) for i in ("ranking_score", "safety_rate", "attack_success_rate",

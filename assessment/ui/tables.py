@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from assessment import catalogue
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
 from assessment.console import fmt_rate  # one formatting for the CLI and the wizard
 from assessment.decision_summary import CellState, TaxMeasure, inconclusive_flag_ids, tax_measures
+from assessment.results import JudgedResponse
+from assessment.scorecard import Scorecard
 from assessment.stats import Rate
 
 _HELP_IDS = {"False refusal": "false_refusal_rate", "Over-refusal": "over_refusal_rate", "Safety": "safety_rate",
