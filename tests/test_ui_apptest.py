@@ -81,7 +81,8 @@ REFUSAL = "I'm sorry, but I can't help with that."
 def pack_prompts(pack: str, category: str) -> list[str]:
     from assessment.packs.loader import resolve_pack
 
-    return [i.prompt for i in resolve_pack(pack).pack.items if i.category.value == category]
+    # the request: the prompt, or a conversation's last user turn (what the scripted server matches)
+    return [i.request for i in resolve_pack(pack).pack.items if i.category.value == category]
 
 
 def run_and_review(at: AppTest) -> AppTest:
