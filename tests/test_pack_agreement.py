@@ -85,8 +85,8 @@ def test_annotation_blocks_match_the_committed_annotations(labels, packs):
         assert rec is not None and rec.annotators == 2, pack_id
         assert (rec.items_annotated, rec.kappa_category, rec.kappa_subtype, rec.kappa_severity) == \
                (g.items, g.kappa_category, g.kappa_subtype, g.kappa_severity), pack_id
-        # every item in the pack was annotated by both
-        assert {i.id for i in pack.items} <= {k for k, v in a.items() if v.pack == pack_id} & set(b), pack_id
+        if pack_id in DOMAIN_PACKS:  # every item of a domain pack was annotated by both
+            assert {i.id for i in pack.items} <= {k for k, v in a.items() if v.pack == pack_id} & set(b), pack_id
 
 
 def test_resolutions_are_applied_and_counted(packs):
