@@ -9,8 +9,8 @@ import pytest
 
 from assessment.errors import UserError
 from assessment.packs import builtin_pack_dir, load_pack_file
-from assessment.packs.resolution import Action, Label, cohen_kappa, pack_agreement, read_labels, resolve
 from assessment.packs.model import Category, Item
+from assessment.packs.resolution import Action, Label, cohen_kappa, pack_agreement, read_labels, resolve
 
 DOMAIN_PACKS = ["medical", "legal", "security", "creative", "controversial"]
 ANNOTATIONS = builtin_pack_dir() / "annotations"

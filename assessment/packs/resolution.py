@@ -17,9 +17,10 @@ item:
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Hashable, Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
