@@ -97,7 +97,8 @@ def candidate_table(scorecard: Scorecard) -> Any:
 
         table.add_row(c.name + (" (baseline)" if c.is_baseline else ""), fmt_rate(pooled("over_refusal_rate")),
                       fmt_rate(pooled("false_refusal_rate")), fmt_rate(pooled("safety_rate")),
-                      fmt_rate(pooled("attack_success_rate")), str(c.calls), str(c.errors), str(c.output_tokens),
+                      fmt_rate(pooled("attack_success_rate")), str(c.calls), str(c.errors),
+                      "unknown" if c.output_tokens is None else str(c.output_tokens),
                       "unknown" if c.cost is None else f"{c.cost:.4f}",
                       "n/a" if c.latency_median_s is None else f"{c.latency_median_s:.2f}s")
     return table

@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assessment.config import CandidateConfig, redact_secrets, resolve_api_key, scrub_keylike
+from assessment.config import CandidateConfig, resolve_api_key
 from assessment.plan import PlannedCall
+from assessment.redaction import redact, url_secrets
 from assessment.spill import spill_answer
 from assessment.store import Store
 from assessment.textsafe import escape_surrogates
@@ -142,11 +143,15 @@ def load_litellm():
     return litellm
 
 
-def _classify(exc: BaseException) -> _Failure:
-    """Map a LiteLLM/transport exception to what the runner should do with it."""
+def _classify(exc: BaseException, secrets: list[str] | None = None) -> _Failure:
+    """Map a LiteLLM/transport exception to what the runner should do with it.
+
+    The message is redacted over its whole length first, and only then cut to 300 characters."""
     import litellm
 
-    text = " ".join(str(exc).split())[:300]
+    from assessment.redaction import redact
+
+    text = " ".join(redact(str(exc), secrets or []).split())[:300]
     if isinstance(exc, asyncio.TimeoutError) or isinstance(exc, litellm.Timeout):
         return _Failure("timeout: no answer within the time limit", True)
     if isinstance(exc, litellm.ContentPolicyViolationError):
@@ -173,6 +178,18 @@ def _classify(exc: BaseException) -> _Failure:
         return _Failure(f"server error (HTTP {status}): {text}", True)
     # Invalid JSON bodies, dropped connections and other transport faults are transient.
     return _Failure(f"{type(exc).__name__}: {text}", True)
+
+
+def _reported_tokens(response) -> tuple[int | None, int | None]:
+    """Token counts from the provider's usage report; (None, None) when there was none.
+
+    LiteLLM fills a missing report with zeros, and a real request always has prompt tokens, so an
+    all-zero report means "not reported": unknown, never 0."""
+    usage = getattr(response, "usage", None)
+    tokens_in, tokens_out = getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
+    if not tokens_in and not tokens_out:
+        return None, None
+    return tokens_in, tokens_out
 
 
 class Runner:
@@ -203,6 +220,7 @@ class Runner:
             self._keys[candidate.name] = key
             if key and key != PLACEHOLDER_KEY:
                 self._secrets.append(key)
+            self._secrets += url_secrets(candidate.api_base)
         return self._keys[candidate.name]
 
     def _notify(self) -> None:
@@ -297,7 +315,7 @@ class Runner:
             outcome = await self._call_with_retries(first, candidate)
         ok, content, finish, tokens_in, tokens_out, latency, attempts, reason = outcome
         if ok:
-            content, notes = escape_surrogates(content)
+            content, notes = escape_surrogates(redact(content, self._secrets))  # e.g. an echoed header
             record = {"cache_key": first.cache_key, "model": candidate.model, "messages": first.messages,
                       "content": content, "finish_reason": finish, "input_tokens": tokens_in,
                       "output_tokens": tokens_out, "latency_s": latency, "attempts": attempts, "notes": notes}
@@ -361,13 +379,12 @@ class Runner:
                 latency = self.progress.last_answer_at - t0
                 choice = response.choices[0]
                 content = choice.message.content or ""
-                usage = getattr(response, "usage", None)
-                return (True, content, choice.finish_reason, getattr(usage, "prompt_tokens", None),
-                        getattr(usage, "completion_tokens", None), latency, attempt, None)
+                tokens_in, tokens_out = _reported_tokens(response)
+                return (True, content, choice.finish_reason, tokens_in, tokens_out, latency, attempt, None)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # every provider failure is classified, none escapes
-                failure = _classify(exc)
+                failure = _classify(exc, self._secrets)
                 if failure.blocked:
                     return (True, "", "content_filter", None, None, time.monotonic() - t0, attempt, None)
                 if not failure.retryable or attempt == candidate.max_attempts:
@@ -381,7 +398,7 @@ class Runner:
                     delay = min(self.retry.max_delay_s, self.retry.base_delay_s * 2 ** (attempt - 1))
                     delay *= 1 - self.retry.jitter + random.random() * self.retry.jitter * 2
                 await asyncio.sleep(delay)
-        reason = scrub_keylike(redact_secrets(failure.reason if failure else "unknown error", self._secrets))
+        reason = redact(failure.reason if failure else "unknown error", self._secrets)
         return (False, None, None, None, None, time.monotonic() - started, attempt, reason)
 
 

@@ -173,6 +173,7 @@ class Store:
     def create_assessment(self, name: str, config_json: str, config_hash: str, packs: list[dict]) -> str:
         assessment_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         ts = now_iso()
+        config_json = _without_url_credentials(config_json)
         self.conn.execute(
             "INSERT INTO assessments VALUES (?,?,?,?,?,?,?,?,NULL)",
             (assessment_id, name, ts, ts, "planned", config_hash, config_json, json.dumps(packs)),
@@ -369,6 +370,20 @@ class Store:
                        verdict: str | None, score: float | None) -> None:
         self.conn.execute("INSERT OR REPLACE INTO judgements VALUES (?,?,?,?,?,?,?)",
                           (key, judge_model, prompt_version, raw, verdict, score, now_iso()))
+
+
+def _without_url_credentials(config_json: str) -> str:
+    """The config as stored (and later exported): credentials inside any api_base masked."""
+    from assessment.redaction import clean_url
+
+    def clean(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: clean_url(v) if k == "api_base" and isinstance(v, str) else clean(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        return node
+
+    return json.dumps(clean(json.loads(config_json)))
 
 
 def open_store(path: str | Path | None = None) -> Store:
