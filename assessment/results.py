@@ -19,6 +19,7 @@ from assessment.pricing import price_calls
 from assessment.scoring import Score, score_response
 from assessment.scoring.registry import ScoringContext
 from assessment.store import CallRow
+from assessment.textsafe import bounded_prefix
 
 REDACTED = "[redacted: completion of a harmful request; enable include_harmful_completions to show it]"
 REDACTED_REASON = "[redacted with the completion it may quote; enable include_harmful_completions to show it]"
@@ -103,7 +104,7 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
             if cand is not None:
                 unreported = (row.input_tokens is None or row.output_tokens is None) and row.finish_reason != "content_filter"
                 jr.cost = None if unreported else price_calls(cand, row.input_tokens or 0, row.output_tokens or 0)
-            rule = classified.get(row.call_id) or classify(jr.prompt, row.content, row.finish_reason)
+            rule = classified.get(row.call_id) or classify(jr.prompt, bounded_prefix(row.content), row.finish_reason)
             jr.rule_verdict, jr.rule_confidence = rule.verdict.value, rule.confidence
             jr.verdict, jr.verdict_source, jr.verdict_reason = rule.verdict.value, "rules", rule.reason
             if row.call_id in llm_verdicts:

@@ -115,9 +115,15 @@ class AssessmentInfo(BaseModel):
     config_hash: str
 
 
+LAST_OPENED: list[Path] = []  # for one-line error messages that must name the store
+
+
 class Store:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, must_exist: bool = False):
         self.path = Path(path)
+        LAST_OPENED[:] = [self.path]
+        if must_exist and not self.path.is_file():
+            raise UserError(f"store {self.path}: does not exist")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
@@ -386,8 +392,8 @@ def _without_url_credentials(config_json: str) -> str:
     return json.dumps(clean(json.loads(config_json)))
 
 
-def open_store(path: str | Path | None = None) -> Store:
+def open_store(path: str | Path | None = None, must_exist: bool = False) -> Store:
     from assessment.config import default_store_path
 
-    return Store(path or default_store_path())
+    return Store(path or default_store_path(), must_exist=must_exist)
 

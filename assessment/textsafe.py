@@ -29,3 +29,11 @@ def plain_markup(text: object, limit: int | None = None) -> str:
     from rich.markup import escape
 
     return escape(printable(text, limit))
+
+
+CLASSIFY_PREFIX_CHARS = 20_000  # a refusal or an answer shows itself early; a 10 MB answer is not read whole
+
+
+def bounded_prefix(text: str | None, limit: int = CLASSIFY_PREFIX_CHARS) -> str | None:
+    """The first ``limit`` characters of an untrusted answer, for work whose cost grows with its length."""
+    return text if text is None or len(text) <= limit else text[:limit]
