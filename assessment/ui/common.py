@@ -223,7 +223,7 @@ def nav(index: int, check_next: Callable[[], str | None] | None = None, next_lab
             go(index + 1)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$#!:(){}+\-=.])")  # every markdown-active ASCII character
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")
 
 
 def escape_md(text: str) -> str:
