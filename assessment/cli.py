@@ -189,7 +189,6 @@ def cmd_packs_schema(args: argparse.Namespace) -> int:
 
 def cmd_packs_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     from assessment.packs import builtin_pack_dir, validate_paths
