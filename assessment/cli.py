@@ -107,7 +107,10 @@ def scorecard_config_include_harmful(store, assessment_id: str) -> bool:
 
 def run_prepared(prepared, store, out_dir: Path, resume: bool, formats: list[str], resume_hint: str, quiet: bool = False):
     from assessment.pipeline import open_assessment
+    from assessment.runlock import busy_message, run_in_progress
 
+    if run_in_progress(store.path, prepared.config.config_hash()):  # before a new assessment is even recorded
+        raise UserError(busy_message())
     assessment_id, resumed = open_assessment(store, prepared, resume=resume)
     total = len(prepared.plan.calls)
     if not quiet:

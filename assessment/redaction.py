@@ -11,7 +11,9 @@ in ``api_base``.
 from __future__ import annotations
 
 import base64
+import logging
 import re
+import traceback
 from typing import Iterable
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
@@ -84,6 +86,33 @@ def _mask_fragments(text: str, secret: str) -> str:
         text = text[:start] + MASK + text[j + FRAGMENT:]
         j = text.find(tail, start + len(MASK))
     return text
+
+
+_KNOWN: set[str] = set()  # keys this process has used, so log records can be redacted for them too
+
+
+def remember_secret(value: str | None) -> None:
+    if value and len(value) >= MIN_SECRET_LEN:
+        _KNOWN.add(value)
+
+
+class RedactingLogFilter(logging.Filter):
+    """Log records, tracebacks included, pass through ``redact`` before any handler writes them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = sorted(_KNOWN)
+        record.msg, record.args = redact(record.getMessage(), secrets), ()
+        if record.exc_info:
+            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip(), secrets)
+            record.exc_info = None
+        return True
+
+
+def install_log_redaction(*names: str) -> None:
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingLogFilter) for f in logger.filters):
+            logger.addFilter(RedactingLogFilter())
 
 
 def url_secrets(url: str | None) -> list[str]:

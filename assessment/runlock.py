@@ -35,8 +35,7 @@ class RunLock:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             os.close(fd)
-            raise UserError(f"another run of this assessment is in progress (process {holder}); wait for it to finish, "
-                            "or stop it and resume") from None
+            raise UserError(busy_message(holder)) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._fd = fd
@@ -52,6 +51,11 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def busy_message(holder: str = "unknown") -> str:
+    return (f"another run of this assessment is in progress (process {holder}); wait for it to finish, "
+            "or stop it and resume")
 
 
 def run_in_progress(store_path: str | Path, key: str) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from assessment.config import CandidateConfig, resolve_api_key
 from assessment.plan import PlannedCall
-from assessment.redaction import redact, url_secrets
+from assessment.redaction import redact, remember_secret, url_secrets
 from assessment.spill import spill_answer
 from assessment.store import Store
 from assessment.textsafe import escape_surrogates
@@ -220,6 +220,7 @@ class Runner:
             self._keys[candidate.name] = key
             if key and key != PLACEHOLDER_KEY:
                 self._secrets.append(key)
+                remember_secret(key)
             self._secrets += url_secrets(candidate.api_base)
         return self._keys[candidate.name]
 

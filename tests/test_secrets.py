@@ -111,3 +111,20 @@ def test_judge_reason_is_withheld_with_a_harmful_completion(server, tmp_path):
         sheets = b"".join(z.read(n) for n in z.namelist())
     for blob in ((out / "responses.jsonl").read_bytes(), sheets):
         assert b"acquire the dangerous thing" not in blob
+
+
+def test_log_records_and_tracebacks_are_redacted(caplog):
+    import logging
+
+    from assessment.redaction import remember_secret
+
+    remember_secret(KEY)
+    log = logging.getLogger("assessment.ui")
+    with caplog.at_level(logging.INFO):
+        log.error("provider said %s", "auth " + KEY)
+        try:
+            raise RuntimeError("boom https://bob:pw-in-url-99@api.example/v1 " + quote(KEY, safe=""))
+        except RuntimeError:
+            log.exception("unexpected error in the wizard")
+    assert "provider said" in caplog.text and "boom" in caplog.text
+    assert KEY[:12] not in caplog.text and "pw-in-url-99" not in caplog.text and quote(KEY, safe="")[:12] not in caplog.text
