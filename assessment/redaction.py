@@ -19,11 +19,13 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 MASK = "[REDACTED]"
 MIN_SECRET_LEN = 4
-_KEYLIKE = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|(?i:bearer)\s+[A-Za-z0-9_\-\.=+/]{8,}|(?i:basic)\s+[A-Za-z0-9+/=]{8,})")
-_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/@\s?#]+)@")
+_KEYLIKE = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|(?i:bearer)\s{1,8}[A-Za-z0-9_\-\.=+/]{8,}|(?i:basic)\s{1,8}[A-Za-z0-9+/=]{8,})")
+# Bounded repeats only: these run over untrusted answers of any length, so no pattern may backtrack
+# quadratically (an unbounded scheme took minutes on a 1 MB answer of one letter).
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]{0,30}://)(?P<userinfo>[^/@\s?#]{1,512})@")
 _SECRET_PARAM = re.compile(
     r"(?P<name>[?&;](?:api[-_]?key|key|token|access[-_]?token|secret|password|passwd|pwd|sig|signature|auth)=)"
-    r"(?P<value>[^&#\s\"']+)", re.IGNORECASE)
+    r"(?P<value>[^&#\s\"']{1,2048})", re.IGNORECASE)
 
 
 def _base64_cores(secret: bytes) -> set[str]:

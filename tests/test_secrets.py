@@ -128,3 +128,9 @@ def test_log_records_and_tracebacks_are_redacted(caplog):
             log.exception("unexpected error in the wizard")
     assert "provider said" in caplog.text and "boom" in caplog.text
     assert KEY[:12] not in caplog.text and "pw-in-url-99" not in caplog.text and quote(KEY, safe="")[:12] not in caplog.text
+
+
+def test_redaction_stays_linear_on_huge_answers():
+    """Each pattern has bounded repeats; a quadratic one would not finish on these (the suite's timeout fails it)."""
+    for text in ("A" * 1_000_000, "a:" * 500_000, "http" * 250_000, ("a" * 40 + "://") * 20_000):
+        assert redact(text, [KEY]) == text
