@@ -14,7 +14,7 @@ import base64
 import logging
 import re
 import traceback
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 MASK = "[REDACTED]"

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
+from test_reliability import write_pack
 
 from assessment.testing.server import ScriptedServer
-from conftest import ROOT
-from test_reliability import write_pack
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, write_config
 
-from assessment.scoring.registry import ScoringContext, score_response
 from assessment.packs.model import CodeScoring
+from assessment.scoring.registry import ScoringContext, score_response
 from assessment.scoring.sandbox import run_in_sandbox, sandbox_unavailable_reason
-from conftest import ROOT, write_config
 
 pytestmark = pytest.mark.skipif(sandbox_unavailable_reason() is not None,
                                 reason=f"code sandbox unavailable here: {sandbox_unavailable_reason()}")

@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
+from helpers import ROOT
+
 from assessment.redaction import MASK, redact
 from assessment.testing.server import Reply
-from conftest import ROOT
 
 KEY = "ata-leaktest-" + "Q7w/E9r+T1y2U3i4O5p6A7s8"  # no provider shape; base64-special characters
 

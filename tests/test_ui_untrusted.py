@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from assessment.testing.server import Reply
 from test_ui_apptest import go, new_app, texts, wizard_for
+
+from assessment.testing.server import Reply
 
 
 def test_provider_error_is_plain_text_and_redacted(server, monkeypatch):

@@ -8,10 +8,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+from helpers import ROOT
+
 from assessment.packs.model import MatchScoring
 from assessment.scoring.registry import score_response
 from assessment.textsafe import bounded_prefix, escape_surrogates, plain_markup, printable
-from conftest import ROOT
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
