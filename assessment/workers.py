@@ -79,7 +79,7 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def _worker(index: int, parent_pid: int, store_path: str, assessment_id: str, candidates: dict, calls: list,
-            session_keys: dict, retry: RetryPolicy, updates: "mp.Queue", stop: "mp.Event", ready: "mp.Barrier") -> None:
+            session_keys: dict, retry: RetryPolicy, updates: mp.Queue, stop: mp.Event, ready: mp.Barrier) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
