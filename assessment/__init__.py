@@ -12,3 +12,7 @@ _os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 _os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
 
 __version__ = "0.1.0"
+
+from assessment.redaction import install_log_redaction as _install_log_redaction  # noqa: E402  (after the env)
+
+_install_log_redaction("assessment", "assessment.ui", "LiteLLM", "LiteLLM Proxy", "LiteLLM Router", "litellm")

@@ -5,18 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
 
 from assessment.errors import UserError, ValidationProblems
+from assessment.textsafe import plain_markup, printable
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
 def _err(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {printable(message)}", file=sys.stderr)
 
 
 # --- run -------------------------------------------------------------------------------------
@@ -44,7 +46,7 @@ def _progress_runner(prepared, store, assessment_id, quiet: bool):
         last[0] = now
         for name, cp in p.per_candidate.items():
             if name not in tasks:
-                tasks[name] = bar.add_task(name, total=cp.total, errors=0, cached=0)
+                tasks[name] = bar.add_task(plain_markup(name), total=cp.total, errors=0, cached=0)
             bar.update(tasks[name], completed=cp.done, total=cp.total, errors=cp.errors, cached=cp.cached)
 
     with bar:
@@ -60,6 +62,7 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
     from assessment.pipeline import compute_scorecard
     from assessment.reports.export import export_all
 
+    _check_out_dir(out_dir)
     scorecard, judged = compute_scorecard(store, assessment_id)
     if diff_against:
         from assessment.diff import diff_scorecards
@@ -68,9 +71,12 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
         old_card, old_judged = compute_scorecard(old_store, old_id)
         scorecard.diff = diff_scorecards(old_card, scorecard, old_judged, judged).model_dump(mode="json")
     include = scorecard_config_include_harmful(store, assessment_id)
-    paths = export_all(scorecard, judged, out_dir, formats, include_harmful=include)
-    run_info = {"assessment_id": assessment_id, "store": str(store.path), **(timings or {})}
-    (out_dir / "run.json").write_text(json.dumps(run_info, indent=2))
+    try:
+        paths = export_all(scorecard, judged, out_dir, formats, include_harmful=include)
+        run_info = {"assessment_id": assessment_id, "store": str(store.path), **(timings or {})}
+        (out_dir / "run.json").write_text(json.dumps(run_info, indent=2))
+    except OSError as exc:
+        raise UserError(f"--out {out_dir}: cannot write the exports ({exc.strerror or exc})") from None
     if not quiet:
         from rich.console import Console
         from rich.markup import escape
@@ -84,8 +90,13 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
         console.print(candidate_table(scorecard))
         for line in verdict_lines(scorecard):
             console.print(escape(line), highlight=False)
-        console.print("Wrote: " + ", ".join(str(p) for p in paths))
+        console.print("Wrote: " + ", ".join(plain_markup(p) for p in paths))
     return scorecard, judged
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--out {out_dir}: is a file; give a folder for the exports")
 
 
 def scorecard_config_include_harmful(store, assessment_id: str) -> bool:
@@ -96,12 +107,15 @@ def scorecard_config_include_harmful(store, assessment_id: str) -> bool:
 
 def run_prepared(prepared, store, out_dir: Path, resume: bool, formats: list[str], resume_hint: str, quiet: bool = False):
     from assessment.pipeline import open_assessment
+    from assessment.runlock import busy_message, run_in_progress
 
+    if run_in_progress(store.path, prepared.config.config_hash()):  # before a new assessment is even recorded
+        raise UserError(busy_message())
     assessment_id, resumed = open_assessment(store, prepared, resume=resume)
     total = len(prepared.plan.calls)
     if not quiet:
         verb = "Resuming" if resumed else "Starting"
-        print(f"{verb} assessment {assessment_id}: {total} planned calls, store {store.path}")
+        print(f"{verb} assessment {assessment_id}: {total} planned calls, store {printable(store.path)}")
     try:
         result = _progress_runner(prepared, store, assessment_id, quiet)
     except KeyboardInterrupt:
@@ -160,9 +174,9 @@ def cmd_packs_validate(args: argparse.Namespace) -> int:
 
     loaded, problems = validate_paths(args.paths, check_examples=True)
     for lp in loaded:
-        print(f"ok  {lp.source}: pack {lp.pack.id} v{lp.pack.version}, {len(lp.pack.items)} items")
+        print(printable(f"ok  {lp.source}: pack {lp.pack.id} v{lp.pack.version}, {len(lp.pack.items)} items"))
     for p in problems:
-        print(p, file=sys.stderr)
+        print(printable(p), file=sys.stderr)
     if not loaded and not problems:
         _err("no pack files found")
         return EXIT_USER_ERROR
@@ -178,7 +192,6 @@ def cmd_packs_schema(args: argparse.Namespace) -> int:
 
 def cmd_packs_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     from assessment.packs import builtin_pack_dir, validate_paths
@@ -187,22 +200,22 @@ def cmd_packs_stats(args: argparse.Namespace) -> int:
 
     loaded, problems = validate_paths(args.paths or [builtin_pack_dir()])
     for p in problems:
-        print(p, file=sys.stderr)
+        print(printable(p), file=sys.stderr)
     summaries = [summarise(lp.pack) for lp in loaded]
     table = Table(title="Items per pack × category × subtype")
     for col in ("pack", "version", "category", "subtype", "items"):
         table.add_column(col)
     for s in summaries:
         for (cat, sub), n in s.per_subtype.items():
-            table.add_row(s.pack_id, s.version, cat, escape(sub), str(n))
-        table.add_row(s.pack_id, s.version, "[b]all[/b]", "", f"[b]{s.items}[/b]")
+            table.add_row(plain_markup(s.pack_id), plain_markup(s.version), cat, plain_markup(sub), str(n))
+        table.add_row(plain_markup(s.pack_id), plain_markup(s.version), "[b]all[/b]", "", f"[b]{s.items}[/b]")
     console = Console()
     console.print(table)
     for s in summaries:
-        console.print(f"[b]{s.pack_id}[/b] labels: {escape(labels_line(s))}")
-        console.print(f"[b]{s.pack_id}[/b] annotation: {escape(annotation_line(s.annotation))}")
+        console.print(f"[b]{plain_markup(s.pack_id)}[/b] labels: {plain_markup(labels_line(s))}")
+        console.print(f"[b]{plain_markup(s.pack_id)}[/b] annotation: {plain_markup(annotation_line(s.annotation))}")
         sensitive = s.per_category["sensitive"] if args.sample is None else min(args.sample, s.per_category["sensitive"])
-        console.print(f"[b]{s.pack_id}[/b] power: {escape(power_sentence(sensitive))}")
+        console.print(f"[b]{plain_markup(s.pack_id)}[/b] power: {plain_markup(power_sentence(sensitive))}")
     return EXIT_USER_ERROR if problems else 0
 
 
@@ -244,7 +257,7 @@ def cmd_packs_import(args: argparse.Namespace) -> int:
 
     pack = import_table(args.file, pack_id=args.id, name=args.name)
     write_pack_yaml(pack, args.out)
-    print(f"wrote {args.out}: pack {pack.id}, {len(pack.items)} items")
+    print(printable(f"wrote {args.out}: pack {pack.id}, {len(pack.items)} items"))
     return 0
 
 
@@ -376,11 +389,17 @@ def _locate(ref: str, store_path: str | None, default_store=None):
         run_file = target / "run.json"
         if not run_file.exists():
             raise UserError(f"{target}: no run.json here; pass an assessment id (and --store) instead")
-        info = json.loads(run_file.read_text())
-        return open_store(store_path or info["store"]), info["assessment_id"]
+        try:
+            info = json.loads(run_file.read_text())
+            named, assessment_id = info["store"], info["assessment_id"]
+        except (ValueError, KeyError, TypeError):
+            raise UserError(f"{run_file}: not a run record (needs store and assessment_id)") from None
+        if store_path is None and not Path(named).is_file():  # never create a store a file merely names
+            raise UserError(f"{run_file}: names store {named}, which does not exist; pass --store")
+        return open_store(store_path or named, must_exist=True), assessment_id
     if default_store is not None and store_path is None:
         return default_store, ref
-    return open_store(store_path), ref
+    return open_store(store_path, must_exist=True), ref
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -399,8 +418,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     new_card, new_judged = compute_scorecard(new_store, new_id)
     diff = diff_scorecards(old_card, new_card, old_judged, new_judged)
     for line in diff.summary:
-        print(line)
+        print(printable(line))
     if args.out:
+        _check_out_dir(Path(args.out))
         Path(args.out).mkdir(parents=True, exist_ok=True)
         (Path(args.out) / "diff.json").write_text(diff.model_dump_json(indent=2))
         print(f"Wrote {Path(args.out) / 'diff.json'}")
@@ -442,7 +462,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from assessment.store import open_store
 
     for a in open_store(args.store).list_assessments():
-        print(f"{a.id}  {a.status:<11} {a.created_at}  {a.name}")
+        print(f"{a.id}  {a.status:<11} {a.created_at}  {printable(a.name)}")
     return 0
 
 
@@ -581,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ValidationProblems as exc:
         for line in exc.problems:
-            print(line, file=sys.stderr)
+            print(printable(line), file=sys.stderr)
         return EXIT_USER_ERROR
     except UserError as exc:
         _err(str(exc))
@@ -591,6 +611,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
+    except sqlite3.Error as exc:  # the store failed under us (read-only, full, damaged): one line, exit 2
+        from assessment.store import LAST_OPENED
+
+        where = f"store {LAST_OPENED[0]}" if LAST_OPENED else "store"
+        _err(f"{where}: {exc}")
+        return EXIT_USER_ERROR
+    except RecursionError:
+        _err("input nested too deeply to read")
+        return EXIT_USER_ERROR
     except Exception as exc:  # a bug: say so in one line; the traceback only on request
         if os.environ.get("ASSESSMENT_DEBUG"):
             raise

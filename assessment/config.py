@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -181,15 +180,14 @@ def default_store_path() -> Path:
 
 
 def redact_secrets(text: str, secrets: list[str]) -> str:
-    for s in secrets:
-        if s and len(s) >= 4:
-            text = text.replace(s, "[REDACTED]")
-    return text
+    """Kept for callers: the one redaction function is ``assessment.redaction.redact``."""
+    from assessment.redaction import redact
 
-
-_KEYLIKE = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-\.]{8,})")
+    return redact(text, secrets)
 
 
 def scrub_keylike(text: str) -> str:
-    """Mask anything shaped like an API key in an error message before it is stored."""
-    return _KEYLIKE.sub("[REDACTED]", text)
+    """Mask anything shaped like an API key or a URL credential (see ``assessment.redaction``)."""
+    from assessment.redaction import redact
+
+    return redact(text)

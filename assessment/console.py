@@ -7,6 +7,7 @@ from typing import Any
 from assessment import catalogue
 from assessment.scorecard import Scorecard
 from assessment.stats import Rate
+from assessment.textsafe import plain_markup as _plain
 
 L = catalogue.label  # column headers come from the metric catalogue
 
@@ -26,7 +27,7 @@ def fmt_num(value: float | None, suffix: str = "", digits: int = 1) -> str:
 def summary_table(scorecard: Scorecard) -> Any:
     from rich.table import Table
 
-    table = Table(title=f"{scorecard.name} — per candidate and domain (* n < 10: too few to decide; "
+    table = Table(title=f"{_plain(scorecard.name)} — per candidate and domain (* n < 10: too few to decide; "
                         "grey flags: inconclusive)")
     for col in ("candidate", "domain", L("over_refusal_rate"), L("false_refusal_rate"), L("safety_rate"),
                 L("attack_success_rate"), L("capability_score"), L("capability_tax_pct"), L("refusal_tax_pp"),
@@ -36,7 +37,7 @@ def summary_table(scorecard: Scorecard) -> Any:
         tax = r.tax
         cap = r.capability_score
         table.add_row(
-            r.candidate + (" (baseline)" if r.candidate == scorecard.baseline else ""), r.domain,
+            _plain(r.candidate) + (" (baseline)" if r.candidate == scorecard.baseline else ""), _plain(r.domain),
             fmt_rate(r.over_refusal_rate), fmt_rate(r.false_refusal_rate), fmt_rate(r.safety_rate),
             fmt_rate(r.attack_success_rate),
             "n/a" if cap.value is None else f"{cap.value:.2f} n={cap.n}",
@@ -95,9 +96,10 @@ def candidate_table(scorecard: Scorecard) -> Any:
             rates = [getattr(r, attr) for r in rows]
             return rate(sum(x.successes for x in rates), sum(x.n for x in rates))
 
-        table.add_row(c.name + (" (baseline)" if c.is_baseline else ""), fmt_rate(pooled("over_refusal_rate")),
+        table.add_row(_plain(c.name) + (" (baseline)" if c.is_baseline else ""), fmt_rate(pooled("over_refusal_rate")),
                       fmt_rate(pooled("false_refusal_rate")), fmt_rate(pooled("safety_rate")),
-                      fmt_rate(pooled("attack_success_rate")), str(c.calls), str(c.errors), str(c.output_tokens),
+                      fmt_rate(pooled("attack_success_rate")), str(c.calls), str(c.errors),
+                      "unknown" if c.output_tokens is None else str(c.output_tokens),
                       "unknown" if c.cost is None else f"{c.cost:.4f}",
                       "n/a" if c.latency_median_s is None else f"{c.latency_median_s:.2f}s")
     return table

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import threading
 from collections.abc import Callable
 from importlib import metadata
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from assessment.config import AssessmentConfig, check_keys_present
+from assessment.errors import UserError
 from assessment.evidence_model import SequentialRecord
 from assessment.packs.attacks import LoadedAttacks, load_attacks
 from assessment.packs.loader import resolve_pack
@@ -84,34 +86,63 @@ def open_assessment(store: Store, prepared: Prepared, resume: bool = False) -> t
 def execute(store: Store, assessment_id: str, prepared: Prepared, *, session_keys: dict[str, str] | None = None,
             progress: Progress | None = None, cancel: threading.Event | None = None,
             on_update: Callable[[Progress], None] | None = None, retry: RetryPolicy | None = None) -> Progress:
-    """Run every planned call that has no stored response yet (blocking; run it in a thread for a UI)."""
+    """Run every planned call that has no stored response yet (blocking; run it in a thread for a UI).
+
+    Holds the run lock of the config for the whole run (a second run of it is refused). If the store
+    stops taking writes, the run stops sending, keeps the answers in a side file, marks the assessment
+    interrupted and raises a StorageFault naming the store and the cause."""
+    from assessment.runlock import RunLock
+    from assessment.spill import recover_spilled
+
     check_keys_present(prepared.config, session_keys)
-    store.set_status(assessment_id, "running")
+    with RunLock(store.path, prepared.config.config_hash()):
+        recover_spilled(store)
+        store.set_status(assessment_id, "running")
+        try:
+            result = _execute_calls(store, assessment_id, prepared, session_keys=session_keys,
+                                    progress=progress or Progress(), cancel=cancel, on_update=on_update, retry=retry)
+        except BaseException:
+            _try_set_status(store, assessment_id, "interrupted")
+            raise
+        if result.storage_error:
+            _try_set_status(store, assessment_id, "interrupted")
+            raise StorageFault(f"{result.storage_error}; the run stopped, answers already received are kept "
+                               f"(next to the store if it could not take them): fix the cause and resume")
+        store.set_status(assessment_id, "cancelled" if result.cancelled else "finished")
+    return result
+
+
+class StorageFault(UserError):
+    """The store stopped taking writes during a run."""
+
+
+def _try_set_status(store: Store, assessment_id: str, status: str) -> None:
+    try:
+        store.set_status(assessment_id, status)
+    except sqlite3.Error:
+        pass  # the store is the thing that failed; its lock release still marks the run as interrupted
+
+
+def _execute_calls(store: Store, assessment_id: str, prepared: Prepared, *, session_keys: dict[str, str] | None,
+                   progress: Progress, cancel: threading.Event | None, on_update: Callable[[Progress], None] | None,
+                   retry: RetryPolicy | None) -> Progress:
     candidates = {c.name: c for c in prepared.config.candidates}
     calls = prepared.plan.calls
-    progress = progress or Progress()
-    try:
-        cached = store.cached_keys(c.cache_key for c in calls)
-        pending = [c for c in calls if c.cache_key not in cached]
-        workers = worker_count(len(pending))
-        if workers > 1:
-            for c in calls:
-                cp = progress.per_candidate.setdefault(c.candidate, CandidateProgress())
-                if c.cache_key in cached:
-                    cp.total += 1
-                    cp.done += 1
-                    cp.cached += 1
-            result = run_in_workers(store, assessment_id, pending, candidates, workers, session_keys=session_keys,
-                                    retry=retry, progress=progress, cancel=cancel, on_update=on_update)
-        else:
-            runner = Runner(store, assessment_id, candidates, session_keys=session_keys, retry=retry,
-                            progress=progress, cancel=cancel, on_update=on_update)
-            result = asyncio.run(runner.run(calls))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        store.set_status(assessment_id, "interrupted")
-        raise
-    store.set_status(assessment_id, "cancelled" if result.cancelled else "finished")
-    return result
+    cached = store.cached_keys(c.cache_key for c in calls)
+    pending = [c for c in calls if c.cache_key not in cached]
+    workers = worker_count(len(pending))
+    if workers > 1:
+        for c in calls:
+            cp = progress.per_candidate.setdefault(c.candidate, CandidateProgress())
+            if c.cache_key in cached:
+                cp.total += 1
+                cp.done += 1
+                cp.cached += 1
+        return run_in_workers(store, assessment_id, pending, candidates, workers, session_keys=session_keys,
+                              retry=retry, progress=progress, cancel=cancel, on_update=on_update)
+    runner = Runner(store, assessment_id, candidates, session_keys=session_keys, retry=retry,
+                    progress=progress, cancel=cancel, on_update=on_update)
+    return asyncio.run(runner.run(calls))
 
 
 # --- from a stored assessment to a scorecard ---------------------------------------------------

@@ -19,8 +19,10 @@ from assessment.pricing import price_calls
 from assessment.scoring import Score, score_response
 from assessment.scoring.registry import ScoringContext
 from assessment.store import CallRow
+from assessment.textsafe import bounded_prefix
 
 REDACTED = "[redacted: completion of a harmful request; enable include_harmful_completions to show it]"
+REDACTED_REASON = "[redacted with the completion it may quote; enable include_harmful_completions to show it]"
 
 
 class JudgedResponse(BaseModel):
@@ -57,7 +59,10 @@ class JudgedResponse(BaseModel):
     def redacted(self) -> JudgedResponse:
         """Harmful-item completions are not shown in exports unless the user asks for them."""
         if self.category == Category.HARMFUL.value and self.response and self.verdict != Verdict.REFUSAL.value:
-            return self.model_copy(update={"response": REDACTED})
+            update = {"response": REDACTED}
+            if self.verdict_source == "llm" and self.verdict_reason:  # the judge may quote the completion
+                update["verdict_reason"] = REDACTED_REASON
+            return self.model_copy(update=update)
         return self
 
 
@@ -97,8 +102,9 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
         if row.status == "ok":
             cand = prices.get(row.candidate)
             if cand is not None:
-                jr.cost = price_calls(cand, row.input_tokens or 0, row.output_tokens or 0)
-            rule = classified.get(row.call_id) or classify(jr.prompt, row.content, row.finish_reason)
+                unreported = (row.input_tokens is None or row.output_tokens is None) and row.finish_reason != "content_filter"
+                jr.cost = None if unreported else price_calls(cand, row.input_tokens or 0, row.output_tokens or 0)
+            rule = classified.get(row.call_id) or classify(jr.prompt, bounded_prefix(row.content), row.finish_reason)
             jr.rule_verdict, jr.rule_confidence = rule.verdict.value, rule.confidence
             jr.verdict, jr.verdict_source, jr.verdict_reason = rule.verdict.value, "rules", rule.reason
             if row.call_id in llm_verdicts:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assessment.config import CandidateConfig, redact_secrets, resolve_api_key, scrub_keylike
+from assessment.config import CandidateConfig, resolve_api_key
 from assessment.plan import PlannedCall
+from assessment.redaction import redact, remember_secret, url_secrets
+from assessment.spill import spill_answer
 from assessment.store import Store
+from assessment.textsafe import escape_surrogates
 
 PLACEHOLDER_KEY = "no-key"  # self-hosted OpenAI-compatible servers still expect some key
 
@@ -51,6 +55,7 @@ class Progress:
     cancelled: bool = False
     first_sent_at: float | None = None  # time.monotonic() of the first request and the last answer,
     last_answer_at: float | None = None  # system-wide on Linux, so worker processes can report them
+    storage_error: str | None = None  # the store stopped taking writes: the run stopped, answers spilled
     _eta: float | None = field(default=None, repr=False)  # the last smoothed time left, and when it was read
     _eta_at: float = field(default=0.0, repr=False)
 
@@ -138,11 +143,15 @@ def load_litellm():
     return litellm
 
 
-def _classify(exc: BaseException) -> _Failure:
-    """Map a LiteLLM/transport exception to what the runner should do with it."""
+def _classify(exc: BaseException, secrets: list[str] | None = None) -> _Failure:
+    """Map a LiteLLM/transport exception to what the runner should do with it.
+
+    The message is redacted over its whole length first, and only then cut to 300 characters."""
     import litellm
 
-    text = " ".join(str(exc).split())[:300]
+    from assessment.redaction import redact
+
+    text = " ".join(redact(str(exc), secrets or []).split())[:300]
     if isinstance(exc, asyncio.TimeoutError) or isinstance(exc, litellm.Timeout):
         return _Failure("timeout: no answer within the time limit", True)
     if isinstance(exc, litellm.ContentPolicyViolationError):
@@ -169,6 +178,18 @@ def _classify(exc: BaseException) -> _Failure:
         return _Failure(f"server error (HTTP {status}): {text}", True)
     # Invalid JSON bodies, dropped connections and other transport faults are transient.
     return _Failure(f"{type(exc).__name__}: {text}", True)
+
+
+def _reported_tokens(response) -> tuple[int | None, int | None]:
+    """Token counts from the provider's usage report; (None, None) when there was none.
+
+    LiteLLM fills a missing report with zeros, and a real request always has prompt tokens, so an
+    all-zero report means "not reported": unknown, never 0."""
+    usage = getattr(response, "usage", None)
+    tokens_in, tokens_out = getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)
+    if not tokens_in and not tokens_out:
+        return None, None
+    return tokens_in, tokens_out
 
 
 class Runner:
@@ -199,6 +220,8 @@ class Runner:
             self._keys[candidate.name] = key
             if key and key != PLACEHOLDER_KEY:
                 self._secrets.append(key)
+                remember_secret(key)
+            self._secrets += url_secrets(candidate.api_base)
         return self._keys[candidate.name]
 
     def _notify(self) -> None:
@@ -260,9 +283,15 @@ class Runner:
         loop = asyncio.get_running_loop()
         try:
             loop.add_signal_handler(signal.SIGINT, self.request_stop)
+            loop.add_signal_handler(signal.SIGTERM, self.request_stop)  # the same graceful stop as Ctrl-C
         except (RuntimeError, ValueError, NotImplementedError):  # not the main thread
             return lambda: None
-        return lambda: loop.remove_signal_handler(signal.SIGINT)
+
+        def restore() -> None:
+            loop.remove_signal_handler(signal.SIGINT)
+            loop.remove_signal_handler(signal.SIGTERM)
+
+        return restore
 
     async def _watch_cancel(self) -> None:
         while not self.cancel.is_set():
@@ -270,6 +299,15 @@ class Runner:
         self.request_stop()
 
     async def _run_group(self, group: list[PlannedCall], semaphore: asyncio.Semaphore) -> None:
+        try:
+            await self._run_group_inner(group, semaphore)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug or a store fault must not make a call vanish
+            if self.progress.storage_error is None:
+                self._record_errors(group, f"internal error: {type(exc).__name__}", 1, 0.0)
+
+    async def _run_group_inner(self, group: list[PlannedCall], semaphore: asyncio.Semaphore) -> None:
         first = group[0]
         candidate = self.candidates[first.candidate]
         async with semaphore:
@@ -278,18 +316,49 @@ class Runner:
             outcome = await self._call_with_retries(first, candidate)
         ok, content, finish, tokens_in, tokens_out, latency, attempts, reason = outcome
         if ok:
-            self.store.save_response(first.cache_key, candidate.model, first.messages, content, finish, tokens_in,
-                                     tokens_out, latency, attempts)
+            content, notes = escape_surrogates(redact(content, self._secrets))  # e.g. an echoed header
+            record = {"cache_key": first.cache_key, "model": candidate.model, "messages": first.messages,
+                      "content": content, "finish_reason": finish, "input_tokens": tokens_in,
+                      "output_tokens": tokens_out, "latency_s": latency, "attempts": attempts, "notes": notes}
+            if not self._save(record):
+                return
         for c in group:
-            if ok and c.call_id in self._earlier_errors:  # a retried call that failed in an earlier run
-                self.store.clear_error(self.assessment_id, c.call_id)
             p = self.progress.per_candidate[c.candidate]
             p.done += 1
             p.retries += attempts - 1
+            if ok and c.call_id in self._earlier_errors:  # a retried call that failed in an earlier run
+                self._write(self.store.clear_error, self.assessment_id, c.call_id)
             if not ok:
                 p.errors += 1
-                self.store.save_error(self.assessment_id, c.call_id, reason, attempts, latency)
+                self._write(self.store.save_error, self.assessment_id, c.call_id, reason, attempts, latency)
         self._notify()
+
+    def _record_errors(self, group: list[PlannedCall], reason: str, attempts: int, latency: float) -> None:
+        for c in group:
+            p = self.progress.per_candidate[c.candidate]
+            p.done += 1
+            p.errors += 1
+            self._write(self.store.save_error, self.assessment_id, c.call_id, reason, attempts, latency)
+        self._notify()
+
+    def _save(self, record: dict) -> bool:
+        """Store a paid answer; if the store fails, keep it in the side file and stop the run."""
+        if self.progress.storage_error is None and self._write(self.store.save_response, **record):
+            return True
+        spill_answer(self.store.path, record)
+        return False
+
+    def _write(self, fn: Callable, *args, **kwargs) -> bool:
+        if self.progress.storage_error is not None:
+            return False
+        try:
+            fn(*args, **kwargs)
+            return True
+        except sqlite3.Error as exc:
+            self.progress.storage_error = f"store {self.store.path}: cannot write ({exc})"
+            self._stopping = True  # no new call starts; the ones in flight finish into the side file
+            self.progress.cancelled = True
+            return False
 
     async def _call_with_retries(self, call: PlannedCall, candidate: CandidateConfig):
         litellm = load_litellm()
@@ -311,13 +380,12 @@ class Runner:
                 latency = self.progress.last_answer_at - t0
                 choice = response.choices[0]
                 content = choice.message.content or ""
-                usage = getattr(response, "usage", None)
-                return (True, content, choice.finish_reason, getattr(usage, "prompt_tokens", None),
-                        getattr(usage, "completion_tokens", None), latency, attempt, None)
+                tokens_in, tokens_out = _reported_tokens(response)
+                return (True, content, choice.finish_reason, tokens_in, tokens_out, latency, attempt, None)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # every provider failure is classified, none escapes
-                failure = _classify(exc)
+                failure = _classify(exc, self._secrets)
                 if failure.blocked:
                     return (True, "", "content_filter", None, None, time.monotonic() - t0, attempt, None)
                 if not failure.retryable or attempt == candidate.max_attempts:
@@ -331,7 +399,7 @@ class Runner:
                     delay = min(self.retry.max_delay_s, self.retry.base_delay_s * 2 ** (attempt - 1))
                     delay *= 1 - self.retry.jitter + random.random() * self.retry.jitter * 2
                 await asyncio.sleep(delay)
-        reason = scrub_keylike(redact_secrets(failure.reason if failure else "unknown error", self._secrets))
+        reason = redact(failure.reason if failure else "unknown error", self._secrets)
         return (False, None, None, None, None, time.monotonic() - started, attempt, reason)
 
 

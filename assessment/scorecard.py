@@ -30,8 +30,8 @@ class CandidateSummary(BaseModel):
     responses: int
     errors: int
     pending: int
-    input_tokens: int
-    output_tokens: int
+    input_tokens: int | None  # None: some response came without a usage report (unknown, never 0)
+    output_tokens: int | None
     cost: float | None  # None: price unknown (never shown as 0)
     cost_per_1k_prompts: float | None
     latency_median_s: float | None
@@ -115,6 +115,13 @@ def _percentile(values: list[float], q: float) -> float | None:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def _token_total(ok: list[JudgedResponse], field: str) -> int | None:
+    """Sum of a token count; None when a response that was really generated has no count."""
+    counted = [r for r in ok if r.finish_reason != "content_filter"]  # a provider block has no tokens to count
+    values = [getattr(r, field) for r in counted]
+    return None if any(v is None for v in values) else sum(values)
+
+
 def candidate_summaries(config: AssessmentConfig, judged: list[JudgedResponse]) -> list[CandidateSummary]:
     out = []
     for cand in config.candidates:
@@ -127,7 +134,7 @@ def candidate_summaries(config: AssessmentConfig, judged: list[JudgedResponse]) 
             name=cand.name, model=cand.model, api_base=cand.api_base, is_baseline=cand.name == config.baseline,
             calls=len(rows), responses=len(ok), errors=sum(1 for r in rows if r.status == "error"),
             pending=sum(1 for r in rows if r.status == "pending"),
-            input_tokens=sum(r.input_tokens or 0 for r in ok), output_tokens=sum(r.output_tokens or 0 for r in ok),
+            input_tokens=_token_total(ok, "input_tokens"), output_tokens=_token_total(ok, "output_tokens"),
             cost=cost, cost_per_1k_prompts=None if cost is None else cost / len(ok) * 1000,
             latency_median_s=statistics.median(latencies) if latencies else None,
             latency_p95_s=_percentile(latencies, 0.95)))

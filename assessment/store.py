@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS planned_calls (
 CREATE TABLE IF NOT EXISTS responses (
     cache_key TEXT PRIMARY KEY, model TEXT NOT NULL, messages_json TEXT NOT NULL, content TEXT NOT NULL,
     finish_reason TEXT, input_tokens INTEGER, output_tokens INTEGER, latency_s REAL, attempts INTEGER,
-    created_at TEXT NOT NULL);
+    created_at TEXT NOT NULL, notes TEXT);
 CREATE TABLE IF NOT EXISTS call_errors (
     assessment_id TEXT NOT NULL, call_id TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER,
     latency_s REAL, created_at TEXT NOT NULL, PRIMARY KEY (assessment_id, call_id));
@@ -114,21 +115,48 @@ class AssessmentInfo(BaseModel):
     config_hash: str
 
 
+LAST_OPENED: list[Path] = []  # for one-line error messages that must name the store
+
+
 class Store:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, must_exist: bool = False):
         self.path = Path(path)
+        LAST_OPENED[:] = [self.path]
+        if must_exist and not self.path.is_file():
+            raise UserError(f"store {self.path}: does not exist")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA busy_timeout=30000")
-            self.conn.executescript(SCHEMA)
-            self._check_version()
+            self._set_up()
         except sqlite3.DatabaseError as exc:
             raise UserError(f"store {self.path}: cannot be opened as an assessment database ({exc})") from None
         except OSError as exc:
             raise UserError(f"store {self.path}: cannot be created ({exc.strerror})") from None
+
+    def _set_up(self) -> None:
+        """Journal mode and schema; retried while another process is creating the same new store."""
+        for attempt in range(100):
+            try:
+                self.conn.execute("PRAGMA busy_timeout=30000")
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self.conn.executescript(SCHEMA)
+                self._migrate()
+                self._check_version()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05 + 0.01 * attempt)
+
+    def _migrate(self) -> None:
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(responses)")}
+        if "notes" not in columns:
+            try:
+                self.conn.execute("ALTER TABLE responses ADD COLUMN notes TEXT")
+            except sqlite3.OperationalError as exc:  # another process added it first
+                if "duplicate column" not in str(exc):
+                    raise
 
     def _check_version(self) -> None:
         row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -151,6 +179,7 @@ class Store:
     def create_assessment(self, name: str, config_json: str, config_hash: str, packs: list[dict]) -> str:
         assessment_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         ts = now_iso()
+        config_json = _without_url_credentials(config_json)
         self.conn.execute(
             "INSERT INTO assessments VALUES (?,?,?,?,?,?,?,?,NULL)",
             (assessment_id, name, ts, ts, "planned", config_hash, config_json, json.dumps(packs)),
@@ -167,7 +196,16 @@ class Store:
         rows = self.conn.execute(
             "SELECT id, name, created_at, updated_at, status, config_hash FROM assessments ORDER BY created_at DESC, rowid DESC"
         ).fetchall()
-        return [AssessmentInfo(id=r[0], name=r[1], created_at=r[2], updated_at=r[3], status=r[4], config_hash=r[5]) for r in rows]
+        return [AssessmentInfo(id=r[0], name=r[1], created_at=r[2], updated_at=r[3], status=self._live_status(r[4], r[5]),
+                               config_hash=r[5]) for r in rows]
+
+    def _live_status(self, status: str, config_hash: str) -> str:
+        """A stored ``running`` whose run lock nobody holds is a run that died: show it as interrupted."""
+        from assessment.runlock import run_in_progress
+
+        if status == "running" and not run_in_progress(self.path, config_hash):
+            return "interrupted"
+        return status
 
     def assessment_record(self, assessment_id: str) -> dict[str, Any]:
         row = self.conn.execute(
@@ -176,7 +214,7 @@ class Store:
         ).fetchone()
         if row is None:
             raise UserError(f"no assessment {assessment_id!r} in store {self.path}")
-        return {"id": row[0], "name": row[1], "created_at": row[2], "status": row[3],
+        return {"id": row[0], "name": row[1], "created_at": row[2], "status": self._live_status(row[3], row[6]),
                 "config": json.loads(row[4]), "packs": json.loads(row[5]), "config_hash": row[6]}
 
     def set_status(self, assessment_id: str, status: str) -> None:
@@ -246,12 +284,16 @@ class Store:
         return found
 
     def save_response(self, cache_key: str, model: str, messages: list[dict], content: str, finish_reason: str | None,
-                      input_tokens: int | None, output_tokens: int | None, latency_s: float, attempts: int) -> None:
-        """One statement, so one small transaction: the response is durable when this returns."""
+                      input_tokens: int | None, output_tokens: int | None, latency_s: float, attempts: int,
+                      notes: str | None = None) -> None:
+        """One statement, so one small transaction: the response is durable when this returns.
+
+        ``notes`` records what was changed to store the answer (escaped lone surrogates)."""
         self.conn.execute(
-            "INSERT OR REPLACE INTO responses VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (cache_key, model, json.dumps(messages, ensure_ascii=False), content, finish_reason, input_tokens,
-             output_tokens, latency_s, attempts, now_iso()),
+            "INSERT OR REPLACE INTO responses (cache_key, model, messages_json, content, finish_reason, input_tokens, "
+            "output_tokens, latency_s, attempts, created_at, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (cache_key, model, json.dumps(messages, ensure_ascii=True), content, finish_reason, input_tokens,
+             output_tokens, latency_s, attempts, now_iso(), notes),
         )
 
     def clear_error(self, assessment_id: str, call_id: str) -> None:
@@ -336,8 +378,22 @@ class Store:
                           (key, judge_model, prompt_version, raw, verdict, score, now_iso()))
 
 
-def open_store(path: str | Path | None = None) -> Store:
+def _without_url_credentials(config_json: str) -> str:
+    """The config as stored (and later exported): credentials inside any api_base masked."""
+    from assessment.redaction import clean_url
+
+    def clean(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: clean_url(v) if k == "api_base" and isinstance(v, str) else clean(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        return node
+
+    return json.dumps(clean(json.loads(config_json)))
+
+
+def open_store(path: str | Path | None = None, must_exist: bool = False) -> Store:
     from assessment.config import default_store_path
 
-    return Store(path or default_store_path())
+    return Store(path or default_store_path(), must_exist=must_exist)
 

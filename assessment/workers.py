@@ -56,9 +56,33 @@ def shard(calls: list[PlannedCall], candidates: dict[str, CandidateConfig], work
     return [s for s in shards if s[0]]
 
 
-def _worker(index: int, store_path: str, assessment_id: str, candidates: dict, calls: list, session_keys: dict,
-            retry: RetryPolicy, updates: mp.Queue, stop: mp.Event, ready: mp.Barrier) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux), then check it is still there.
+
+    A worker must never outlive the run that started it: an orphan keeps sending (and paying for)
+    calls that a resume started meanwhile would send again."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _worker(index: int, parent_pid: int, store_path: str, assessment_id: str, candidates: dict, calls: list,
+            session_keys: dict, retry: RetryPolicy, updates: mp.Queue, stop: mp.Event, ready: mp.Barrier) -> None:
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from assessment.runner import load_litellm
 
     load_litellm()  # the slow import first, then start together so no worker trails the others
@@ -90,7 +114,10 @@ def _worker(index: int, store_path: str, assessment_id: str, candidates: dict, c
         import asyncio
 
         progress = asyncio.run(runner.run(calls))
-        report(progress, final=True)
+        if progress.storage_error:
+            updates.put((index, {}, True, f"storage: {progress.storage_error}", (None, None)))
+        else:
+            report(progress, final=True)
     except BaseException as exc:  # surface the reason to the parent, never a silent death
         updates.put((index, {}, True, f"error: {type(exc).__name__}: {exc}", (None, None)))
     finally:
@@ -107,7 +134,7 @@ def run_in_workers(store: Store, assessment_id: str, calls: list[PlannedCall], c
     shards = shard(calls, candidates, workers)
     ready = ctx.Barrier(len(shards))
     procs = [ctx.Process(target=_worker, daemon=True,
-                         args=(i, str(store.path), assessment_id, cands, part, session_keys or {}, retry or RetryPolicy(),
+                         args=(i, os.getpid(), str(store.path), assessment_id, cands, part, session_keys or {}, retry or RetryPolicy(),
                                updates, stop, ready)) for i, (part, cands) in enumerate(shards)]
     for name in candidates:
         progress.per_candidate.setdefault(name, CandidateProgress())
@@ -117,7 +144,7 @@ def run_in_workers(store: Store, assessment_id: str, calls: list[PlannedCall], c
     failure: str | None = None
     for p in procs:
         p.start()
-    previous_handler = None
+    previous_handler = previous_term = None
     if threading.current_thread() is threading.main_thread():
         def on_sigint(*_):
             if stop.is_set():
@@ -127,6 +154,7 @@ def run_in_workers(store: Store, assessment_id: str, calls: list[PlannedCall], c
             progress.cancelled = True
 
         previous_handler = signal.signal(signal.SIGINT, on_sigint)
+        previous_term = signal.signal(signal.SIGTERM, on_sigint)
     try:
         while len(finished) < len(procs):
             if cancel is not None and cancel.is_set() and not stop.is_set():
@@ -151,6 +179,7 @@ def run_in_workers(store: Store, assessment_id: str, calls: list[PlannedCall], c
                 finished.add(index)
                 if isinstance(status, str):
                     failure = failure or status
+                    stop.set()  # one worker failing (a full store) stops the others sending
                 elif status:
                     progress.cancelled = True
             for name, b in base.items():
@@ -166,10 +195,15 @@ def run_in_workers(store: Store, assessment_id: str, calls: list[PlannedCall], c
     finally:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
+            signal.signal(signal.SIGTERM, previous_term)
         for p in procs:
             p.join(timeout=30)
             if p.is_alive():
                 p.terminate()
+    if failure and failure.startswith("storage: "):
+        progress.storage_error = failure[len("storage: "):]
+        progress.cancelled = True
+        return progress
     if failure:
         from assessment.errors import UserError
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from assessment.errors import ValidationProblems
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a pack or config larger than this is refused, not parsed
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a pack or config larger than this is refused, not parsed: the YAML
+# parser needs ~5 s per MB on a busy 2-core machine, so validation stays within ~10 s (packs are ~40 KB)
 
 
 @dataclass
@@ -52,7 +53,7 @@ class LocatedYaml:
         return f"{self.path}:{line}:{col}"
 
 
-MAX_NODES = 2_000_000  # aliases can make a small file expand without bound ("billion laughs")
+MAX_NODES = 500_000  # aliases can make a small file expand without bound ("billion laughs")
 
 
 class _TooLarge(Exception):

@@ -100,6 +100,9 @@ class LLMJudge:
         self.store = store
         self.api_key = resolve_api_key(config, session_keys) or ("no-key" if config.api_base else None)
         self._rubric_scores: dict[str, Score] = {}
+        from assessment.redaction import url_secrets
+
+        self._secrets = [k for k in (self.api_key,) if k and k != "no-key"] + url_secrets(config.api_base)
 
     def _key(self, kind: str, *parts: str) -> str:
         payload = json.dumps([kind, self.config.model, self.config.api_base or "", JUDGE_PROMPT_VERSION, *parts])
@@ -116,9 +119,11 @@ class LLMJudge:
                         model=self.config.model, api_base=self.config.api_base, api_key=self.api_key,
                         messages=[{"role": "user", "content": prompt}], temperature=0, max_tokens=200,
                         timeout=self.config.timeout_s, max_retries=0), self.config.timeout_s + 5)
-                    return resp.choices[0].message.content or ""
+                    from assessment.redaction import redact
+
+                    return redact(resp.choices[0].message.content or "", self._secrets)
                 except Exception as exc:
-                    failure = _classify(exc)
+                    failure = _classify(exc, self._secrets)
                     if not failure.retryable or attempt == 2:
                         return None
                     await asyncio.sleep(failure.retry_after if failure.retry_after is not None else 0.5 * 2 ** attempt)

@@ -179,6 +179,8 @@ def _rows_jsonl(path: Path, raw: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
             row = json.loads(line)
         except ValueError as exc:
             raise ValidationProblems([f"{path}:row {n}: line: not valid JSON ({exc.msg})"]) from None
+        except RecursionError:
+            raise ValidationProblems([f"{path}:row {n}: line: JSON nested too deeply"]) from None
         if not isinstance(row, dict):
             raise ValidationProblems([f"{path}:row {n}: line: expected a JSON object"])
         unknown = sorted(set(row) - set(COLUMNS))
@@ -203,9 +205,39 @@ def _check_header(path: Path, header: list[str]) -> None:
         raise ValidationProblems([f"{path}:row 1: prompt: required column is missing (or give a messages column)"])
 
 
+MAX_XLSX_PART_BYTES = 40 * 1024 * 1024  # one uncompressed part (a sheet, the shared strings)
+MAX_XLSX_TOTAL_BYTES = 80 * 1024 * 1024  # all parts together, uncompressed
+MAX_XLSX_PARTS = 1000
+
+
+def check_xlsx_container(path: Path) -> None:
+    """Refuse a workbook whose parts would expand past the limits, before any parsing (zip bombs).
+
+    The sizes come from the zip directory; Python's zip reader never returns more bytes than a
+    part declares, so a lying directory cannot expand further either."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValidationProblems([f"{path}:row 1: file: cannot be read as an Excel workbook ({type(exc).__name__})"]) from None
+    if len(infos) > MAX_XLSX_PARTS:
+        raise ValidationProblems([f"{path}:row 1: file: {len(infos)} parts inside the workbook (limit {MAX_XLSX_PARTS})"])
+    for info in infos:
+        if info.file_size > MAX_XLSX_PART_BYTES:
+            raise ValidationProblems([f"{path}:row 1: file: part {info.filename[:80]} expands to "
+                                      f"{info.file_size // (1024 * 1024)} MB (limit {MAX_XLSX_PART_BYTES // (1024 * 1024)} MB)"])
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_TOTAL_BYTES:
+        raise ValidationProblems([f"{path}:row 1: file: expands to {total // (1024 * 1024)} MB "
+                                  f"(limit {MAX_XLSX_TOTAL_BYTES // (1024 * 1024)} MB)"])
+
+
 def _rows_xlsx(path: Path) -> tuple[Iterator[tuple[int, dict[str, Any]]], dict[str, Any]]:
     from openpyxl import load_workbook
 
+    check_xlsx_container(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # not a zip, not a workbook, damaged

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from assessment.scoring.registry import Score, ScoringContext, scorer
+from assessment.scoring.safe_regex import PatternTimeout, pattern_search
 from assessment.scoring.text import contains_phrase, mentioned_only_to_reject, norm_tokens, strip_markup
 
 
@@ -44,12 +45,15 @@ def score_match(scoring: Any, response: str, ctx: ScoringContext) -> Score:
     found = []
     synonyms = getattr(scoring, "synonyms", None) or {}
     if scoring.pattern:
-        flags = 0 if scoring.case_sensitive else re.IGNORECASE
-        if re.search(scoring.pattern, response, flags | re.MULTILINE) or \
-                re.search(scoring.pattern, strip_markup(response), flags | re.MULTILINE):
-            found.append("pattern")
-        else:
-            reasons.append("pattern not found")
+        ignore_case = not scoring.case_sensitive
+        try:  # a pack pattern with catastrophic backtracking: no score, never a hang
+            if pattern_search(scoring.pattern, response, ignore_case=ignore_case) or \
+                    pattern_search(scoring.pattern, strip_markup(response), ignore_case=ignore_case):
+                found.append("pattern")
+            else:
+                reasons.append("pattern not found")
+        except PatternTimeout as exc:
+            return Score.unscored(f"match item not scored: {exc}")
     missing = [k for k in scoring.all if not has_keyword(response, k, synonyms, scoring.case_sensitive)]
     if missing:
         reasons.append("missing " + ", ".join(missing))

@@ -31,6 +31,9 @@ class Reply:
     invalid_json: bool = False
     drop: bool = False
     finish_reason: str = "stop"
+    no_usage: bool = False  # a 200 answer without a usage report
+    echo_auth: bool = False  # put the request's Authorization header into the answer (a hostile server)
+    error_body: str | None = None  # the error message of a non-200 reply (e.g. one echoing the key)
 
 
 @dataclass
@@ -244,9 +247,12 @@ class ScriptedServer:
                     if reply.status != 200:
                         outcome = str(reply.status) if reply.status in (429, 500) else f"http_{reply.status}"
                         headers = {"Retry-After": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
-                        self._send(reply.status, {"error": {"message": f"scripted {reply.status}",
+                        self._send(reply.status, {"error": {"message": reply.error_body or f"scripted {reply.status}",
                                                             "type": "scripted", "code": reply.status}}, headers)
                         return
+                    if reply.echo_auth:
+                        reply = Reply(text=f"{reply.text} {self.headers.get('Authorization', '')}",
+                                      finish_reason=reply.finish_reason, no_usage=reply.no_usage)
                     self._send(200, _completion(request, reply, chat))
                 finally:
                     with server._lock:
@@ -277,8 +283,11 @@ def _completion(request: dict, reply: Reply, chat: bool) -> dict:
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
     choice = ({"index": 0, "message": {"role": "assistant", "content": reply.text}, "finish_reason": reply.finish_reason}
               if chat else {"index": 0, "text": reply.text, "finish_reason": reply.finish_reason})
-    return {"id": "cmpl-scripted", "object": "chat.completion" if chat else "text_completion",
+    body = {"id": "cmpl-scripted", "object": "chat.completion" if chat else "text_completion",
             "created": int(time.time()), "model": request.get("model", "scripted"), "choices": [choice], "usage": usage}
+    if reply.no_usage:
+        del body["usage"]
+    return body
 
 
 ThreadingHTTPServer.request_queue_size = 256  # 50+ concurrent connects otherwise see SYN drops

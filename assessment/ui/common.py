@@ -240,10 +240,10 @@ def show_error(exc: BaseException) -> None:
     if isinstance(exc, ValidationProblems):
         show_problems("Please fix these problems:", exc.problems)
     elif isinstance(exc, UserError):
-        st.error(str(exc))
+        st.error(escape_md(str(exc)))
     else:
         log.exception("unexpected error in the wizard")
-        st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). Your choices are kept; "
+        st.error(f"Something went wrong on this page ({type(exc).__name__}: {escape_md(str(exc))}). Your choices are kept; "
                  "go back a step or reload the page. If it happens again, report this message.")
 
 

@@ -27,11 +27,16 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
-def explain_failure(exc: BaseException, candidate: CandidateConfig, timeout_s: float) -> str:
-    """A LiteLLM/transport exception as a sentence a non-technical evaluator can act on."""
+def explain_failure(exc: BaseException, candidate: CandidateConfig, timeout_s: float,
+                    secrets: list[str] | None = None) -> str:
+    """A LiteLLM/transport exception as a sentence a non-technical evaluator can act on.
+
+    The provider's text is redacted over its whole length before it is cut to 200 characters."""
     import litellm
 
-    text = " ".join(str(exc).split())
+    from assessment.redaction import redact, url_secrets
+
+    text = " ".join(redact(str(exc), (secrets or []) + url_secrets(candidate.api_base)).split())
     lowered = " ".join(str(e) + " " + type(e).__name__ for e in _chain(exc)).lower()
     status = getattr(exc, "status_code", None)
     where = _where(candidate)
@@ -83,7 +88,7 @@ def check_connection(candidate: CandidateConfig, session_keys: dict[str, str] | 
                                       num_retries=0, max_retries=0, **params)
         answer = (response.choices[0].message.content or "").strip()
     except Exception as exc:  # every failure becomes a sentence
-        message = explain_failure(exc, candidate, min(timeout_s, candidate.timeout_s))
+        message = explain_failure(exc, candidate, min(timeout_s, candidate.timeout_s), secrets)
         return ConnectionResult(ok=False, message=scrub_keylike(redact_secrets(message, secrets)))
     elapsed = time.monotonic() - started
     shown = answer[:40] + ("…" if len(answer) > 40 else "")

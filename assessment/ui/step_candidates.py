@@ -82,7 +82,7 @@ def candidate_list(cands: S.CandidatesState, keys: dict[str, str]) -> None:
                 st.rerun()
             result = cands.checks.get(cand.name)
             if result is not None:
-                (st.success if result.ok else st.error)(f"{cand.name}: {result.message}")
+                (st.success if result.ok else st.error)(common.escape_md(f"{cand.name}: {result.message}"))  # provider text
 
 
 def baseline_choice(cands: S.CandidatesState) -> None:
@@ -164,7 +164,7 @@ def local_model_status() -> None:
         return
     st.session_state.pop("w_local_requested", None)
     if job.error:
-        common.flash("error", f"The local model could not start: {job.error}")
+        common.flash("error", f"The local model could not start: {common.escape_md(str(job.error))}")
     elif job.api_base:
         added = S.add_local_preset(cands, job.api_base)
         common.flash("success", f"Added {', '.join(added)} (local model at {job.api_base}).")

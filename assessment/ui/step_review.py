@@ -276,15 +276,16 @@ def responses(scorecard, judged) -> None:
             if shown.response != r.response:
                 st.caption("Hidden because it answers a harmful request: tick “Show harmful completions” to read it.")
         elif r.status == "error":
-            st.error(f"The call failed: {r.error}")
+            st.error(f"The call failed: {common.escape_md(r.error or '')}")
         else:
             st.info("Not run yet: resume the assessment to get this answer.")
         if r.verdict:
             src = {"rules": "automatic classifier", "llm": "LLM judge", "human": "human reviewer"}.get(r.verdict_source or "", "")
             st.markdown(f"**Verdict:** {VERDICT_WORDS.get(r.verdict, r.verdict)}" + (f" — by the {src}" if src else ""))
-            st.caption(r.verdict_reason or "")
+            st.caption(common.escape_md(shown.verdict_reason or ""))  # untrusted, and withheld with a harmful completion
         if r.score is not None or r.score_status:
-            st.caption(f"Capability score: {r.score if r.score is not None else 'unscored'} — {r.score_explanation or ''}")
+            st.caption(f"Capability score: {r.score if r.score is not None else 'unscored'} — "
+                       f"{common.escape_md(r.score_explanation or '')}")
     if r.status != "ok":
         return
     common.bind("w_ovr_reviewer", w.setup.evaluator)

@@ -111,7 +111,7 @@ def error_reasons(assessment_id: str, limit: int = 5) -> list[str]:
 def outcome(job: RunJob, prepared, can_start: bool) -> None:
     p = job.progress
     if job.status == "failed":
-        st.error(f"The run stopped: {job.error}")
+        st.error(f"The run stopped: {common.escape_md(str(job.error))}")
     elif job.status == "cancelled":
         st.warning(f"Cancelled. {p.done} of {p.total} calls are saved. Resume to finish the rest — calls already "
                    "answered are not sent (or paid for) again.")
