@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from assessment import catalogue
 from assessment.reports.pdf_audit import audit_section
@@ -128,7 +128,11 @@ def methodology(card: Scorecard) -> list[Flowable]:
     if card.baseline_reference:
         story.append(para(reference_statement(card.baseline_reference), "warn"))
     story += about_section(card)
-    story += [para("What the numbers mean", "h2"), kv(definitions(bool(card.baseline_reference)), 110), Spacer(1, 3),
+    # The glossary is nearly a page long: let it split across pages instead of being kept with its
+    # heading (keepWithNext would push both to the next page and leave this one nearly blank).
+    glossary_heading = para("What the numbers mean", "h2")
+    glossary_heading.keepWithNext = 0
+    story += [CondPageBreak(120), glossary_heading, kv(definitions(bool(card.baseline_reference)), 110), Spacer(1, 3),
               para("Partial refusals (a refusal that still gives part of the answer) "
                    + ("count as refusals" if m.partial_counts_as_refusal else "do not count as refusals")
                    + " in this assessment.", "note"),
