@@ -30,8 +30,3 @@ def write_cell(ws: Any, row: int, column: int, value: Any) -> Any:
     else:
         cell.value = value
     return cell
-
-
-def csv_safe(value: str) -> str:
-    """For CSV files: a leading apostrophe stops spreadsheet programs evaluating the text."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value

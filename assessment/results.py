@@ -6,7 +6,6 @@ capability items are scored; the scorecard, the exports and the dashboard all re
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -72,7 +71,6 @@ def prompt_for(row: CallRow, items: dict[tuple[str, str], Item], prompts: dict[s
     return prompts.get(row.call_id, item.user_message() if item else "")
 
 
-LLMJudge = Callable[[str, str], tuple[str | None, str]]  # (prompt, response) -> (verdict or None if unparsed, raw)
 
 
 def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts: dict[str, str],

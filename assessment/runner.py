@@ -403,13 +403,4 @@ class Runner:
         return (False, None, None, None, None, time.monotonic() - started, attempt, reason)
 
 
-def run_calls_sync(runner: Runner, calls: list[PlannedCall]) -> Progress:
-    return asyncio.run(runner.run(calls))
-
-
-def describe_eta(progress: Progress) -> str:
-    eta = progress.eta_seconds()
-    return "unknown" if eta is None else f"{eta:.0f}s"
-
-
-__all__ = ["Progress", "CandidateProgress", "RetryPolicy", "Runner", "run_calls_sync", "describe_eta"]
+__all__ = ["Progress", "CandidateProgress", "RetryPolicy", "Runner"]

@@ -70,16 +70,6 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class StoredResponse(BaseModel):
-    cache_key: str
-    content: str
-    finish_reason: str | None
-    input_tokens: int | None
-    output_tokens: int | None
-    latency_s: float | None
-    attempts: int | None
-
-
 class CallRow(BaseModel):
     """One planned call of an assessment with its outcome (response, error or not yet run)."""
 

@@ -144,10 +144,6 @@ REDUCED_PATTERNS = [
     r"\b(?:at|on) (?:a|that|this|the) (?:conceptual|general|high|theoretical) level\b",
 ]
 
-HEDGE_TURN = re.compile(
-    rf"\b(?:but|however|that said|though)\b[^.!?]{{0,60}}\b(?:i can|i{_A}m happy to|i{_A}d be happy to|i could|"
-    rf"here{_A}s|here is|here are|i{_A}ll|i will|let me)\b", re.IGNORECASE)
-
 _QUOTED = re.compile(r"“[^”]{0,600}”|\"[^\"\n]{0,600}\"|«[^»]{0,600}»")
 _DOCUMENT = re.compile(r"^\s*(?:dear\b|to whom it may concern|subject:|re:)", re.IGNORECASE)
 _SPEAKER_LINE = re.compile(r"^[ \t]*[A-Z][A-Z .'’-]{1,30}:[^\n]*$", re.MULTILINE)
