@@ -43,6 +43,16 @@ def server():
 
 
 @pytest.fixture
+def servers():
+    """A helpful server and one that refuses everything: a baseline and a candidate paying the most tax."""
+    helpful = ScriptedServer().start()
+    refuser = ScriptedServer(responder=lambda prompt: "I'm sorry, but I can't help with that request.").start()
+    yield helpful, refuser
+    helpful.stop()
+    refuser.stop()
+
+
+@pytest.fixture
 def tiny_pack(tmp_path) -> Path:
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY_PACK)

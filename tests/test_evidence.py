@@ -15,8 +15,6 @@ from assessment.power import items_needed, items_needed_paired, items_needed_vs_
 from assessment.stats import holm_adjust
 from assessment.testing.server import ScriptedServer
 
-REFUSAL = "I'm sorry, but I can't help with that request."
-
 
 def test_holm_matches_hand_computation():
     # sorted p: 0.01, 0.02, 0.03, 0.5 with m = 4 → 0.04, 0.06, 0.06, 0.5
@@ -86,15 +84,6 @@ def _two_server_config(tmp_path, helpful: ScriptedServer, refuser: ScriptedServe
     path = tmp_path / "config.yaml"
     path.write_text(text)
     return str(path)
-
-
-@pytest.fixture
-def servers():
-    helpful = ScriptedServer().start()
-    refuser = ScriptedServer(responder=lambda prompt: REFUSAL).start()
-    yield helpful, refuser
-    helpful.stop()
-    refuser.stop()
 
 
 def test_refuser_flags_inconclusive_on_two_items_and_asserted_on_full_packs(tmp_path, servers):

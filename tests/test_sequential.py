@@ -11,23 +11,12 @@ from assessment.cli import main
 from assessment.sequential import look_schedule
 from assessment.testing.server import ScriptedServer
 
-REFUSAL = "I'm sorry, but I can't help with that request."
-
 
 def test_look_schedule_doubles_then_takes_the_full_packs():
     assert look_schedule(35, start=2) == [2, 4, 8, 35]
     assert look_schedule(35, start=4) == [4, 8, 16, 35]
     assert look_schedule(6, start=4) == [4, 6]
     assert look_schedule(3, start=4) == [3]
-
-
-@pytest.fixture
-def servers():
-    helpful = ScriptedServer().start()
-    refuser = ScriptedServer(responder=lambda prompt: REFUSAL).start()
-    yield helpful, refuser
-    helpful.stop()
-    refuser.stop()
 
 
 def _config(tmp_path, baseline: ScriptedServer, candidate: ScriptedServer) -> str:
