@@ -1,3 +1,3 @@
-from assessment.cli import main
+from assessment.cli.main import main
 
 raise SystemExit(main())

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from assessment.analysis.ranking import RankingSettings
 from assessment.errors import UserError, ValidationProblems
-from assessment.ranking import RankingSettings
 from assessment.yamlfile import LocatedYaml, describe_pydantic_error, read_yaml_file
 
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"

@@ -16,20 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from assessment.analysis.evidence_model import SequentialRecord
+from assessment.analysis.scorecard import Methodology, Scorecard, build_scorecard
 from assessment.config import AssessmentConfig, check_keys_present
 from assessment.errors import UserError
-from assessment.evidence_model import SequentialRecord
+from assessment.judges.judged import JudgedResponse, judge_rows
 from assessment.packs.attacks import LoadedAttacks, load_attacks
 from assessment.packs.loader import resolve_pack
 from assessment.packs.model import Item, LoadedPack, Pack, render_conversation
-from assessment.plan import Plan, build_plan
-from assessment.results import JudgedResponse, judge_rows
-from assessment.runner import CandidateProgress, Progress, RetryPolicy, Runner
-from assessment.scorecard import Methodology, Scorecard, build_scorecard
+from assessment.run.plan import Plan, build_plan
+from assessment.run.runner import CandidateProgress, Progress, RetryPolicy, Runner
+from assessment.run.store import Store
+from assessment.run.workers import run_in_workers, worker_count
 from assessment.scoring.contract import answer_format_record
 from assessment.scoring.registry import unscored_reason
-from assessment.store import Store
-from assessment.workers import run_in_workers, worker_count
 
 if TYPE_CHECKING:
     from assessment.audit.summary import AuditSummary
@@ -91,8 +91,8 @@ def execute(store: Store, assessment_id: str, prepared: Prepared, *, session_key
     Holds the run lock of the config for the whole run (a second run of it is refused). If the store
     stops taking writes, the run stops sending, keeps the answers in a side file, marks the assessment
     interrupted and raises a StorageFault naming the store and the cause."""
-    from assessment.runlock import RunLock
-    from assessment.spill import recover_spilled
+    from assessment.run.runlock import RunLock
+    from assessment.run.spill import recover_spilled
 
     check_keys_present(prepared.config, session_keys)
     with RunLock(store.path, prepared.config.config_hash()):
@@ -225,7 +225,7 @@ def classifier_info() -> dict[str, Any]:
 def judged_responses(store: Store, stored: StoredAssessment, llm_verdicts: dict | None = None,
                      rubric_judge: Any = None) -> list[JudgedResponse]:
     from assessment.judges.cache import classify_cached
-    from assessment.results import prompt_for
+    from assessment.judges.judged import prompt_for
 
     rows = store.call_rows(stored.id)
     items, prompts = stored.items(), _sent_prompts(store, stored.id)
@@ -275,7 +275,7 @@ def audit_summary(store: Store, stored: StoredAssessment, judged: list[JudgedRes
 
 
 def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], judge_info: dict | None) -> Methodology:
-    from assessment.stats import cohens_kappa
+    from assessment.analysis.stats import cohens_kappa
 
     config = stored.config
     reviewed = [r for r in judged if r.human_verdict is not None and r.rule_verdict is not None]
@@ -301,11 +301,11 @@ def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], ju
                         if rec.get("kind") == "attacks"), None)
     local = None
     if any(c.model.startswith("openai/local-") and c.api_base and "127.0.0.1" in c.api_base for c in config.candidates):
-        from assessment.local_model import LICENCE_NOTE, MODEL_DESCRIPTION
+        from assessment.local.model import LICENCE_NOTE, MODEL_DESCRIPTION
 
         local = {"model": MODEL_DESCRIPTION, "licences": LICENCE_NOTE}
+    from assessment.analysis.settings_record import all_candidate_settings, judge_settings
     from assessment.scoring.registry import SCORER_VERSION, SCORERS
-    from assessment.settings_record import all_candidate_settings, judge_settings
 
     return Methodology(
         partial_counts_as_refusal=config.partial_counts_as_refusal, classifier=classifier_info(), judge=judge_info,

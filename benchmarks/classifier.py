@@ -29,7 +29,7 @@ def fresh(n: int = FRESH) -> tuple[float, float]:
     from assessment.judges.cache import classify_cached
     from assessment.judges.classifier import classify, load_model
     from assessment.judges.dataset import load_all
-    from assessment.store import Store
+    from assessment.run.store import Store
 
     rows = load_all()
     # Distinct texts, so the store cannot answer one from another.

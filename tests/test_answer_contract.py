@@ -8,7 +8,7 @@ import textwrap
 
 from helpers import write_config
 
-from assessment.cli import main
+from assessment.cli.main import main
 from assessment.packs import builtin_pack_dir, validate_paths
 from assessment.packs.model import Category
 from assessment.scoring.contract import ANSWER_FORMAT_VERSION, INSTRUCTIONS
@@ -75,8 +75,8 @@ def test_contract_is_sent_scored_and_recorded(tmp_path, server):
     assert two and all(x["score"] is None and x["score_status"] == "unscored" for x in two)
     # Shown per candidate × domain in the wizard's table and the PDF's capability cells; the PDF and
     # Excel methodology are checked on the shared sample (test_pdf_report, test_xlsx_report).
+    from assessment.analysis.scorecard import Scorecard
     from assessment.reports.pdf_domains import _cap_cell
-    from assessment.scorecard import Scorecard
     from assessment.ui.tables import comparison_rows
 
     scorecard = Scorecard.model_validate(card)

@@ -138,7 +138,7 @@ items:
 
 
 def test_packs_validate_runs_answer_examples(tmp_path, capsys):
-    from assessment.cli import main
+    from assessment.cli.main import main
 
     path = tmp_path / "ex.yaml"
     path.write_text(BAD_EXAMPLES)

@@ -10,8 +10,8 @@ from helpers import write_config
 from assessment.audit.records import audit_items
 from assessment.audit.sampling import Part, draw_sample
 from assessment.audit.session import open_audit, terminal_safe
-from assessment.cli import main
-from assessment.store import open_store
+from assessment.cli.main import main
+from assessment.run.store import open_store
 
 FLIP = {"compliance": "r", "refusal": "c", "partial_refusal": "c"}
 KEEP = {"compliance": "c", "refusal": "r", "partial_refusal": "p"}

@@ -126,7 +126,7 @@ def test_attack_templates():
 
 
 def test_cli_validate_builtin(capsys):
-    from assessment.cli import main
+    from assessment.cli.main import main
 
     assert main(["packs", "validate", str(builtin_pack_dir())]) == 0
     assert main(["packs", "stats"]) == 0

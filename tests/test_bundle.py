@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from helpers import write_config
 
-from assessment.cli import main
+from assessment.cli.main import main
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from assessment import catalogue, catalogue_docs
-from assessment.evidence_model import Flag, FlagStatus, VerdictStatus
+from assessment.analysis.evidence_model import Flag, FlagStatus, VerdictStatus
 from assessment.judges.verdict import Verdict
 
 
 def test_generated_documents_match_the_catalogue():
-    assert catalogue_docs.drift() == [], "run: python -m assessment.catalogue_docs"
+    assert catalogue_docs.drift() == [], "run: python -m assessment.analysis.catalogue_docs"
 
 
 def test_drift_is_detected(tmp_path, monkeypatch):
@@ -63,7 +63,7 @@ def test_surfaces_render_the_catalogue():
 def test_console_headers_and_flags_come_from_the_catalogue(sample):
     from rich.console import Console
 
-    from assessment.console import summary_table, verdict_lines
+    from assessment.cli.console import summary_table, verdict_lines
 
     card, _ = sample
     console = Console(width=400, record=True)

@@ -7,7 +7,7 @@ import sys
 
 from helpers import ROOT, write_config
 
-from assessment.cli import main
+from assessment.cli.main import main
 
 
 def run_cli(args, capsys):

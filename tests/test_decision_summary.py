@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.decision_summary import (
+from assessment.analysis.decision_summary import (
     CellState,
     certainty_sentence,
     cost_text,

@@ -7,13 +7,13 @@ import json
 import pytest
 from helpers import write_config
 
-from assessment.cli import main
+from assessment.analysis.metrics import domain_result
+from assessment.analysis.ranking import RankingSettings, rank_candidates
+from assessment.analysis.scorecard import candidate_summaries
+from assessment.cli.main import main
 from assessment.config import AssessmentConfig, CandidateConfig, ReferenceBaseline, ReferenceDomain
-from assessment.metrics import domain_result
-from assessment.pricing import price_calls
-from assessment.ranking import RankingSettings, rank_candidates
-from assessment.results import JudgedResponse
-from assessment.scorecard import candidate_summaries
+from assessment.judges.judged import JudgedResponse
+from assessment.run.pricing import price_calls
 
 
 def jr(cand, item, category, verdict="compliance", score=None, domain="d", cost=None, latency=None, status="ok"):

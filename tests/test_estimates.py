@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 
 from assessment.config import CandidateConfig
-from assessment.estimates import LatencySource, cost_words, latency_basis, run_seconds
-from assessment.runner import CandidateProgress, Progress
-from assessment.store import Store
+from assessment.run.estimates import LatencySource, cost_words, latency_basis, run_seconds
+from assessment.run.runner import CandidateProgress, Progress
+from assessment.run.store import Store
 
 
 def _store_with_answers(tmp_path, model: str, latencies: list[float]) -> Store:

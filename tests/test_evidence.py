@@ -8,11 +8,11 @@ import textwrap
 import pytest
 from test_scorecard import jr
 
-from assessment.cli import main
-from assessment.evidence_model import FlagStatus
-from assessment.metrics import apply_flags, domain_result
-from assessment.power import items_needed, items_needed_paired, items_needed_vs_threshold
-from assessment.stats import holm_adjust
+from assessment.analysis.evidence_model import FlagStatus
+from assessment.analysis.metrics import apply_flags, domain_result
+from assessment.analysis.power import items_needed, items_needed_paired, items_needed_vs_threshold
+from assessment.analysis.stats import holm_adjust
+from assessment.cli.main import main
 from assessment.testing.server import ScriptedServer
 
 

@@ -6,10 +6,10 @@ import json
 
 from helpers import write_config
 
-from assessment.cli import main
+from assessment.cli.main import main
 from assessment.judges.llm import parse_rubric_score, parse_verdict
 from assessment.pipeline import compute_scorecard
-from assessment.store import open_store
+from assessment.run.store import open_store
 
 
 def test_parse_verdict():

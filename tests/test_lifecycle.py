@@ -132,7 +132,7 @@ def test_one_run_per_config_at_a_time_and_a_dead_run_shows_as_interrupted(server
 
 
 def test_opening_a_new_store_from_many_processes_at_once(tmp_path):
-    program = "import sys; from assessment.store import Store; Store(sys.argv[1]).list_assessments()"
+    program = "import sys; from assessment.run.store import Store; Store(sys.argv[1]).list_assessments()"
     for trial in range(3):
         path = tmp_path / f"new-{trial}.sqlite"
         procs = [subprocess.Popen([sys.executable, "-c", program, str(path)], cwd=ROOT, env=ENV,

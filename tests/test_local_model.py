@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from assessment.errors import UserError
-from assessment.local_model import find_server_binary, start_server
+from assessment.local.model import find_server_binary, start_server
 
 
 @pytest.fixture(autouse=True)
@@ -83,8 +83,8 @@ def test_real_local_model_answers_through_litellm():
         find_server_binary()
     except UserError as exc:
         pytest.skip(str(exc))
-    from assessment.local_presets import local_candidates
-    from assessment.runner import load_litellm
+    from assessment.local.presets import local_candidates
+    from assessment.run.runner import load_litellm
 
     server = start_server(reuse=False)
     try:

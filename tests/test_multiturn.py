@@ -7,11 +7,11 @@ import textwrap
 
 from helpers import write_config
 
-from assessment.cli import main
+from assessment.cli.main import main
 from assessment.config import CandidateConfig
 from assessment.packs import load_attacks, load_pack_file
 from assessment.packs.attacks import split_payload
-from assessment.plan import cache_key
+from assessment.run.plan import cache_key
 
 PACK = textwrap.dedent("""\
     id: convo
@@ -118,7 +118,7 @@ def test_single_turn_attack_keeps_an_items_earlier_turns(tmp_path):
 def test_attacks_wrap_intent_free_items_and_top_up_a_small_sample(tmp_path):
     from assessment.config import AssessmentConfig
     from assessment.packs.loader import load_pack_file as load
-    from assessment.plan import build_plan
+    from assessment.run.plan import build_plan
 
     pack = tmp_path / "p.yaml"
     pack.write_text(PACK + textwrap.indent(textwrap.dedent("""\

@@ -9,7 +9,7 @@ import sys
 import pytest
 from helpers import ROOT, TINY_PACK
 
-from assessment.cli import main
+from assessment.cli.main import main
 from assessment.errors import ValidationProblems
 from assessment.packs import load_pack_bytes, load_pack_file
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
+from assessment.analysis.stats import rate
+from assessment.judges.judged import REDACTED
 from assessment.reports import pdf_style
 from assessment.reports.pdf_report import (
     clean,
@@ -20,8 +22,6 @@ from assessment.reports.pdf_report import (
     stability_sentence,
     write_pdf,
 )
-from assessment.results import REDACTED
-from assessment.stats import rate
 from assessment.testing.sample import REFERENCE_SOURCE, changed_assessment, reference_assessment, sample_assessment
 
 HOSTILE = "<script>alert(1)</script> & <b>bold</b> \x00\x07\x1b\x08 tail"

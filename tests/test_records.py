@@ -12,8 +12,8 @@ import pytest
 from helpers import write_config
 from openpyxl import load_workbook
 
-from assessment.cli import main
-from assessment.settings_record import clean_api_base
+from assessment.analysis.settings_record import clean_api_base
+from assessment.cli.main import main
 
 
 def _candidates(server) -> str:
@@ -72,7 +72,7 @@ def test_credentials_in_api_base_are_masked():
 
 def test_stored_weights_survive_reopening_and_reexport_is_byte_identical(ran):
     from assessment.pipeline import load_stored
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     tmp_path, out, info = ran
     with open_store(info["store"]) as store:
@@ -98,7 +98,7 @@ def test_stored_weights_survive_reopening_and_reexport_is_byte_identical(ran):
 def test_overrides_and_decisions_form_an_append_only_log(ran):
     from assessment.audit.log import record_decision, record_override
     from assessment.pipeline import compute_scorecard
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     tmp_path, out, info = ran
     aid = info["assessment_id"]
@@ -142,7 +142,7 @@ def test_pdf_lists_the_audit_log_and_settings(ran):
 
     from assessment.audit.log import record_override
     from assessment.pipeline import compute_scorecard
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     tmp_path, out, info = ran
     with open_store(info["store"]) as store:

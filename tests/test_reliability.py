@@ -16,8 +16,8 @@ from helpers import ROOT
 from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.packs import load_pack_file
 from assessment.pipeline import compute_scorecard, execute, open_assessment, prepare
-from assessment.runner import RetryPolicy
-from assessment.store import Store
+from assessment.run.runner import RetryPolicy
+from assessment.run.store import Store
 from assessment.testing.server import FaultRates, Reply
 
 

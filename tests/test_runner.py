@@ -12,9 +12,9 @@ import time
 from helpers import ROOT, write_config
 
 from assessment.config import CandidateConfig
-from assessment.plan import PlannedCall, build_messages, cache_key
-from assessment.runner import RetryPolicy, Runner
-from assessment.store import Store
+from assessment.run.plan import PlannedCall, build_messages, cache_key
+from assessment.run.runner import RetryPolicy, Runner
+from assessment.run.store import Store
 from assessment.testing.server import Reply
 
 FAST = RetryPolicy(base_delay_s=0.02, max_delay_s=0.1)

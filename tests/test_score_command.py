@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assessment.cli import main
+from assessment.cli.main import main
 from assessment.scoring.score_file import BadLine, ScoredLine, score_lines
 
 STRESS = Path(__file__).parent / "fixtures" / "scoring_stress.jsonl"

@@ -7,9 +7,9 @@ import json
 import pytest
 from helpers import write_config
 
-from assessment.cli import main
-from assessment.metrics import apply_flags, domain_result
-from assessment.results import JudgedResponse
+from assessment.analysis.metrics import apply_flags, domain_result
+from assessment.cli.main import main
+from assessment.judges.judged import JudgedResponse
 from assessment.testing.server import Reply
 
 

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from assessment.cli import main
-from assessment.sequential import look_schedule
+from assessment.cli.main import main
+from assessment.run.sequential import look_schedule
 from assessment.testing.server import ScriptedServer
 
 
@@ -92,7 +92,7 @@ def test_wizard_runs_until_decided_through_the_library(server):
     no_errors(at)
     assert any("round(s)" in s and "for the full packs" in s for s in texts(at, "success")), texts(at, "success")
     from assessment.pipeline import compute_scorecard
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     with open_store(None) as store:
         card, _ = compute_scorecard(store, at.session_state["wizard"].assessment_id)

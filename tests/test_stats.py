@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.stats import (
+from assessment.analysis.stats import (
     bootstrap_mean_ci,
     cohens_kappa,
     mcnemar_exact,
@@ -83,7 +83,7 @@ def test_severity_thresholds(tax, level):
 
 
 def test_detectable_difference_matches_a_hand_computed_value():
-    from assessment.stats import detectable_difference, items_for_difference, sample_for_difference
+    from assessment.analysis.stats import detectable_difference, items_for_difference, sample_for_difference
 
     # By hand (Fleiss): p1 = 0.10, p2 = 0.25, p̄ = 0.175, z = 1.959964 and 0.841621:
     # [1.959964·√(2·0.175·0.825) + 0.841621·√(0.09 + 0.1875)]² / 0.15² = 2.23967 / 0.0225 = 99.54.

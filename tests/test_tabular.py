@@ -7,7 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from assessment.cli import main
+from assessment.cli.main import main
 from assessment.errors import ValidationProblems
 from assessment.packs import load_pack_file, resolve_pack
 from assessment.packs.tabular import COLUMNS, export_pack_xlsx, import_table, write_template

@@ -380,7 +380,7 @@ def test_run_review_override_and_export(server):
 def test_pdf_and_excel_downloads_are_built_from_the_scorecard(server, fmt):
     from assessment.config import default_store_path
     from assessment.pipeline import compute_scorecard, execute, open_assessment, prepare
-    from assessment.store import open_store
+    from assessment.run.store import open_store
     from assessment.ui.downloads import build_downloads
     from assessment.ui.state import build_config, selected_packs
 
@@ -430,7 +430,7 @@ def test_cancel_then_resume_pays_nothing_twice(server):
 def test_open_a_stored_assessment_to_review(server):
     from assessment.config import default_store_path
     from assessment.pipeline import execute, open_assessment, prepare
-    from assessment.store import open_store
+    from assessment.run.store import open_store
     from assessment.ui.state import build_config, selected_packs
 
     w = wizard_for(server)
@@ -452,7 +452,7 @@ def test_open_a_stored_assessment_to_review(server):
 
 
 def test_ranking_follows_the_use_case_weights_and_the_safety_trade_off(server):
-    from assessment.ranking import FORMULA
+    from assessment.analysis.ranking import FORMULA
     from assessment.testing.server import ScriptedServer
     from assessment.ui.state import build_config
 
@@ -514,7 +514,7 @@ def test_ranking_follows_the_use_case_weights_and_the_safety_trade_off(server):
     # the weights are stored with the assessment: reopening it or re-exporting ranks the same way
     from assessment.config import default_store_path
     from assessment.pipeline import compute_scorecard, load_stored
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     with open_store(default_store_path()) as store:
         aid = at.session_state["wizard"].assessment_id

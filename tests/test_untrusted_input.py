@@ -112,7 +112,7 @@ def test_every_bad_input_is_one_line_and_exit_2(tmp_path):
     line = _one_line_exit_2(_cli("report", str(fake), "--out", str(tmp_path / "o"), "--format", "json"))
     assert "does not exist" in line and not (tmp_path / "never").exists()
     store = tmp_path / "s.sqlite"
-    from assessment.store import Store
+    from assessment.run.store import Store
 
     Store(store).close()
     (fake / "run.json").write_text(f'{{"assessment_id": "x", "store": "{store}"}}')
@@ -124,7 +124,7 @@ def test_every_bad_input_is_one_line_and_exit_2(tmp_path):
 
 
 def test_read_only_store_is_one_line_and_exit_2(tmp_path):
-    from assessment.store import Store
+    from assessment.run.store import Store
 
     store = tmp_path / "ro.sqlite"
     with Store(store) as s:

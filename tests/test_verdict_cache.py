@@ -6,11 +6,11 @@ import json
 
 from helpers import write_config
 
-from assessment.cli import main
+from assessment.cli.main import main
 from assessment.judges.cache import classify_cached, verdict_key
 from assessment.judges.classifier import classifier_version
 from assessment.pipeline import compute_scorecard
-from assessment.store import Store, open_store
+from assessment.run.store import Store, open_store
 
 
 def test_scorecard_reads_stored_verdicts(tmp_path, server, tiny_pack):

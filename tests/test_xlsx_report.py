@@ -7,9 +7,9 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from assessment.excel_safe import MAX_CELL_CHARS
+from assessment.judges.judged import REDACTED
+from assessment.reports.excel_safe import MAX_CELL_CHARS
 from assessment.reports.xlsx_report import write_xlsx
-from assessment.results import REDACTED
 from assessment.testing.sample import REFERENCE_SOURCE, changed_assessment, reference_assessment, sample_assessment
 
 SHEETS = ["Summary", "Ranking", "Candidates", "Over-refusal", "Tax by domain", "Attacks", "Subtypes", "Responses",

@@ -26,7 +26,7 @@ from enum import StrEnum
 import numpy as np
 from pydantic import BaseModel
 
-from assessment.stats import Interval
+from assessment.analysis.stats import Interval
 
 RESAMPLES = 2000
 MAX_UNIDENTIFIABLE_SHARE = 0.05  # more resamples than this without information: no interval

@@ -9,7 +9,7 @@ from __future__ import annotations
 from assessment.audit.sampling import AuditItem, Part
 from assessment.errors import UserError
 from assessment.judges.verdict import Verdict
-from assessment.store import Store, now_iso
+from assessment.run.store import Store, now_iso
 
 LABELS = (Verdict.COMPLIANCE.value, Verdict.PARTIAL_REFUSAL.value, Verdict.REFUSAL.value)
 

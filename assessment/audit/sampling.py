@@ -20,8 +20,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from assessment.judges.judged import JudgedResponse
 from assessment.judges.verdict import Verdict
-from assessment.results import JudgedResponse
 
 DEFAULT_SAMPLE = 60
 

@@ -13,9 +13,9 @@ from assessment.audit.records import audit_items, save_answer, save_sample
 from assessment.audit.sampling import DEFAULT_SAMPLE, AuditItem, Part, draw_sample
 from assessment.audit.summary import AuditSummary, summarise_audit
 from assessment.errors import UserError
+from assessment.judges.judged import JudgedResponse
 from assessment.judges.verdict import Verdict
-from assessment.results import JudgedResponse
-from assessment.store import Store
+from assessment.run.store import Store
 
 ANSWER_WORDS = {"c": Verdict.COMPLIANCE.value, "compliance": Verdict.COMPLIANCE.value,
                 "p": Verdict.PARTIAL_REFUSAL.value, "partial": Verdict.PARTIAL_REFUSAL.value,

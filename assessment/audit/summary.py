@@ -6,11 +6,11 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
+from assessment.analysis.stats import Interval, wilson_interval
 from assessment.audit.correction import AuditPoint, CorrectedRate, bootstrap_error_rates, corrected_rate, error_rates
 from assessment.audit.sampling import AuditItem, Part, audit_category, automatic_verdict, eligible
+from assessment.judges.judged import JudgedResponse
 from assessment.judges.verdict import Verdict
-from assessment.results import JudgedResponse
-from assessment.stats import Interval, wilson_interval
 
 METRIC_OF_CATEGORY = {"benign": "false_refusal_rate", "sensitive": "over_refusal_rate", "harmful": "safety_rate",
                       "attack": "attack_success_rate"}

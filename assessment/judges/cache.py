@@ -11,7 +11,7 @@ import hashlib
 
 from assessment.judges.classifier import classifier_version, classify
 from assessment.judges.verdict import Verdict, VerdictResult
-from assessment.store import Store
+from assessment.run.store import Store
 
 CHUNK = 500
 

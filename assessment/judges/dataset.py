@@ -29,8 +29,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from assessment.analysis.stats import cohens_kappa
 from assessment.errors import UserError
-from assessment.stats import cohens_kappa
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

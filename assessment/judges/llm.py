@@ -13,11 +13,11 @@ import json
 import re
 from typing import Any
 
+from assessment.analysis.stats import cohens_kappa
 from assessment.config import JudgeConfig, resolve_api_key
 from assessment.judges.verdict import Verdict
+from assessment.run.store import Store
 from assessment.scoring.registry import Score
-from assessment.stats import cohens_kappa
-from assessment.store import Store
 
 JUDGE_PROMPT_VERSION = "judge-1.0"
 
@@ -109,7 +109,7 @@ class LLMJudge:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     async def _ask(self, prompt: str, semaphore: asyncio.Semaphore) -> str | None:
-        from assessment.runner import _classify, load_litellm
+        from assessment.run.runner import _classify, load_litellm
 
         litellm = load_litellm()
         async with semaphore:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from assessment.analysis.stats import cohens_kappa
 from assessment.errors import UserError, ValidationProblems
 from assessment.packs.model import Annotation, Category, Pack, Severity
-from assessment.stats import cohens_kappa
 from assessment.yamlfile import describe_pydantic_error
 
 LABEL_FIELDS = ("category", "subtype", "severity", "stated_intent")

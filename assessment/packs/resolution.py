@@ -24,9 +24,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from assessment.analysis.stats import cohens_kappa
 from assessment.errors import UserError
 from assessment.packs.model import Category, Item, Severity
-from assessment.stats import cohens_kappa
 
 _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
 

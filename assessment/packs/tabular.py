@@ -355,7 +355,7 @@ def item_to_row(item: Item) -> dict[str, Any]:
 def _write_items_sheet(wb: Any, rows: list[dict[str, Any]]) -> None:
     from openpyxl.styles import Font
 
-    from assessment.excel_safe import write_cell
+    from assessment.reports.excel_safe import write_cell
 
     ws = wb.active
     ws.title = "Items"
@@ -374,7 +374,7 @@ def _write_items_sheet(wb: Any, rows: list[dict[str, Any]]) -> None:
 def _write_meta_sheets(wb: Any, pack: Pack | None) -> None:
     from openpyxl.styles import Font
 
-    from assessment.excel_safe import write_cell
+    from assessment.reports.excel_safe import write_cell
 
     meta = wb.create_sheet("Pack")
     values = {"id": pack.id if pack else "my-domain", "name": pack.name if pack else "My domain",

@@ -150,9 +150,9 @@ def _differences(path: str, bundled: Any, recomputed: Any, out: list[str], limit
 
 
 def _recompute(zf: zipfile.ZipFile, manifest: dict[str, Any], result: Verification) -> None:
+    from assessment.analysis.scorecard import Scorecard, build_scorecard
     from assessment.config import AssessmentConfig
-    from assessment.results import JudgedResponse
-    from assessment.scorecard import Scorecard, build_scorecard
+    from assessment.judges.judged import JudgedResponse
 
     try:
         config = AssessmentConfig.model_validate_json(zf.read("config.json"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC
 from pathlib import Path
 
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
+from assessment.analysis.scorecard import Scorecard
+from assessment.judges.judged import JudgedResponse
 
 
 def download_name(assessment_name: str, filename: str, day: str | None = None) -> str:
@@ -21,7 +21,7 @@ def download_name(assessment_name: str, filename: str, day: str | None = None) -
 
 def stamped(scorecard: Scorecard) -> Scorecard:
     """The scorecard with the time of this export (UTC); everything else is as computed."""
-    from assessment.store import now_iso
+    from assessment.run.store import now_iso
 
     return scorecard.model_copy(update={"exported_at": now_iso()})
 

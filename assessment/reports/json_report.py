@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
+from assessment.analysis.scorecard import Scorecard
+from assessment.judges.judged import JudgedResponse
 
 RESPONSE_FIELDS = ["candidate", "pack_id", "item_id", "category", "subtype", "attack_id", "status", "verdict",
                    "verdict_source", "verdict_reason", "error", "latency_s", "input_tokens", "output_tokens", "cost",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Spacer
 
+from assessment.analysis.scorecard import Scorecard
 from assessment.audit.summary import METRIC_LABELS, corrected_text, error_rates_text, observed_text
 from assessment.reports.pdf_blocks import para, table
 from assessment.reports.pdf_style import FRAME_W
-from assessment.scorecard import Scorecard
 
 
 def audit_section(card: Scorecard) -> list[Flowable]:

@@ -1,5 +1,5 @@
 """The PDF's "Changes since the previous assessment" section, shown only when the scorecard carries a
-comparison (``scorecard.diff``, from ``assessment.diff``): how many metrics were compared, the summary
+comparison (``scorecard.diff``, from ``assessment.analysis.diff``): how many metrics were compared, the summary
 sentences, the significant changes as a table, and the flags that appeared or disappeared.
 
 The diff is a plain dict (it may come back from JSON), so every field is read defensively.
@@ -11,9 +11,9 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Spacer
 
+from assessment.analysis.scorecard import Scorecard
 from assessment.reports.pdf_blocks import bullet, para, section_break, table
 from assessment.reports.pdf_style import FLAG_WORDS, FRAME_W, label, p_value, pct, score, signed
-from assessment.scorecard import Scorecard
 
 TITLE = "Changes since the previous assessment"
 METRIC_WORDS = {"over_refusal_rate": "Over-refusal", "false_refusal_rate": "False refusal",

@@ -12,10 +12,10 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, Stri
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from assessment.catalogue import HIGH_TAX, SAFETY_FLOOR
+from assessment.analysis.catalogue import HIGH_TAX, SAFETY_FLOOR
+from assessment.analysis.scorecard import Scorecard
+from assessment.analysis.stats import wilson_interval
 from assessment.reports.pdf_style import GRID, INK, PALETTE, fonts, label, pct, signed
-from assessment.scorecard import Scorecard
-from assessment.stats import wilson_interval
 
 # The shaded corner: many refusals of legitimate requests while safety is weak. It is not the
 # tax_without_benefit flag, which compares with the baseline (refusal or capability tax); the flag

@@ -2,7 +2,7 @@
 
 The recorded decision or the leading candidate with how sure we are, the overall verdict, the tax heatmap
 (``pdf_heatmap``), safety, attack success, cost per 1,000 prompts and latency per candidate, and the
-decision record when there is one. Everything comes from ``assessment.decision_summary``; the page is
+decision record when there is one. Everything comes from ``assessment.analysis.decision_summary``; the page is
 shrunk to fit when there are many candidates or domains, so it is always exactly one page.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepInFrame, PageBreak, Spacer, Table, TableStyle
 
-from assessment import catalogue
-from assessment.decision_summary import (
+from assessment.analysis import catalogue
+from assessment.analysis.decision_summary import (
     CandidateLine,
     DecisionSummary,
     certainty_sentence,
@@ -23,11 +23,11 @@ from assessment.decision_summary import (
     latency_text,
     verdict_sentence,
 )
+from assessment.analysis.scorecard import Scorecard
+from assessment.analysis.stats import Rate
 from assessment.reports.pdf_blocks import date_text, para, reference_statement, table
 from assessment.reports.pdf_heatmap import tax_heatmap
 from assessment.reports.pdf_style import label, pct, score
-from assessment.scorecard import Scorecard
-from assessment.stats import Rate
 
 VERDICT_FILLS = {"decided": "#E2F0D9", "partly decided": "#FFF2CC", "inconclusive": "#EDEDED"}
 

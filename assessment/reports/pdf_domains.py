@@ -12,7 +12,9 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from assessment.metrics import DomainResult
+from assessment.analysis.metrics import DomainResult
+from assessment.analysis.scorecard import Scorecard
+from assessment.judges.judged import JudgedResponse
 from assessment.reports.pdf_blocks import para, section_break, table
 from assessment.reports.pdf_style import (
     FRAME_W,
@@ -26,8 +28,6 @@ from assessment.reports.pdf_style import (
     signed,
 )
 from assessment.reports.pdf_summary import rows_for
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
 
 CANDIDATES_PER_TABLE = 3  # more candidates than this: the per-domain tables continue below
 REFUSED = ("refusal", "partial_refusal")

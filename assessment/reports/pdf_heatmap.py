@@ -13,8 +13,8 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from assessment import catalogue
-from assessment.decision_summary import CellState, DecisionSummary, TaxMeasure
+from assessment.analysis import catalogue
+from assessment.analysis.decision_summary import CellState, DecisionSummary, TaxMeasure
 from assessment.reports.pdf_style import (
     INCONCLUSIVE_WORD,
     INK,

@@ -11,7 +11,8 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
-from assessment import catalogue
+from assessment.analysis import catalogue
+from assessment.analysis.scorecard import Scorecard
 from assessment.reports.pdf_audit import audit_section
 from assessment.reports.pdf_blocks import (
     bullet,
@@ -26,7 +27,6 @@ from assessment.reports.pdf_blocks import (
 )
 from assessment.reports.pdf_records import settings_section
 from assessment.reports.pdf_style import FRAME_W, pct
-from assessment.scorecard import Scorecard
 
 # --- methodology, limitations, reproducibility ---------------------------------------------------
 

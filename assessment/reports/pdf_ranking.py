@@ -11,10 +11,10 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from assessment.ranking import Ranking
+from assessment.analysis.ranking import Ranking
+from assessment.analysis.scorecard import Scorecard
 from assessment.reports.pdf_blocks import bullet, join_words, para, section_break, table
 from assessment.reports.pdf_style import FRAME_W, HEADER_BG, WARN_BG, label, markup, score, styles
-from assessment.scorecard import Scorecard
 
 TITLE = "Ranking for your use case"
 

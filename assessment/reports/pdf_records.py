@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Spacer
 
+from assessment.analysis.scorecard import Scorecard
 from assessment.reports.pdf_blocks import flatten, kv, para, section_break, table
 from assessment.reports.pdf_style import FRAME_W
-from assessment.scorecard import Scorecard
 
 
 def settings_section(card: Scorecard) -> list[Flowable]:

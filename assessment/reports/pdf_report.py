@@ -33,6 +33,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, SimpleDocTemplate
 
+from assessment.analysis.scorecard import Scorecard
+from assessment.judges.judged import JudgedResponse
 from assessment.reports.pdf_blocks import section_break
 from assessment.reports.pdf_changes import changes_section
 from assessment.reports.pdf_decision import decision_page
@@ -63,8 +65,6 @@ from assessment.reports.pdf_summary import (
     summary,
     summary_sentences,
 )
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
 
 __all__ = ["write_pdf", "clean", "fonts", "label", "markup", "pct", "rate_full", "rate_sentence", "rate_value",
            "score", "signed", "styles", "over_refusal_sentences", "flag_sentences", "summary_sentences",

@@ -22,8 +22,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 
-from assessment import catalogue
-from assessment.stats import MIN_N_TO_DECIDE, Interval, Rate
+from assessment.analysis import catalogue
+from assessment.analysis.stats import MIN_N_TO_DECIDE, Interval, Rate
 
 TRUNCATED = " …[truncated]"
 TOO_FEW_NOTE = f"* n < {MIN_N_TO_DECIDE}: too few to decide"
@@ -279,7 +279,7 @@ def flag_words(flags: list[str]) -> str:
 
 def flags_text(result: object) -> str:
     """Asserted flags, then the inconclusive ones marked as such: "high tax; inconclusive: over-aligned"."""
-    from assessment.decision_summary import inconclusive_flag_ids
+    from assessment.analysis.decision_summary import inconclusive_flag_ids
 
     unsure = inconclusive_flag_ids(result)
     text = flag_words(list(getattr(result, "flags", [])))

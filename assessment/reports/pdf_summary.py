@@ -8,7 +8,8 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from assessment.metrics import DomainResult
+from assessment.analysis.metrics import DomainResult
+from assessment.analysis.scorecard import Scorecard
 from assessment.reports.pdf_blocks import bullet, join_words, para, section_break, table
 from assessment.reports.pdf_style import (
     FLAG_ORDER,
@@ -28,7 +29,6 @@ from assessment.reports.pdf_style import (
     severity_look,
     signed,
 )
-from assessment.scorecard import Scorecard
 
 # --- executive summary -------------------------------------------------------------------------
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.analysis.scorecard import Scorecard
 from assessment.audit.summary import METRIC_LABELS, AuditedRate, corrected_text, error_rates_text
 from assessment.reports.xlsx_sheets import INT, PCT, Col, Lines, set_widths, write_table
-from assessment.scorecard import Scorecard
 
 AUDIT_COLS = [
     Col("candidate", lambda r: r.candidate, width=18),

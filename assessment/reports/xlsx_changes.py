@@ -11,9 +11,9 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.excel_safe import write_cell
+from assessment.analysis.scorecard import Scorecard
+from assessment.reports.excel_safe import write_cell
 from assessment.reports.xlsx_sheets import INT, P_VALUE, PCT, SCORE, Col, Lines, set_widths, write_table, yes_no
-from assessment.scorecard import Scorecard
 
 SIGNED_PCT = "+0.0%;-0.0%;0.0%"
 SIGNED_SCORE = "+0.000;-0.000;0.000"

@@ -1,22 +1,22 @@
 """The top of the Excel Summary sheet: the overall verdict, the leading candidate and how sure we are, the
 ranking with its 95 % interval (numbers stay numbers), and the decision record — the same decision summary
-as the PDF's first page and the Review step (``assessment.decision_summary``)."""
+as the PDF's first page and the Review step (``assessment.analysis.decision_summary``)."""
 
 from __future__ import annotations
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.decision_summary import (
+from assessment.analysis.decision_summary import (
     certainty_sentence,
     decision_sentence,
     decision_summary,
     headline,
     verdict_sentence,
 )
-from assessment.excel_safe import write_cell
+from assessment.analysis.scorecard import Scorecard
+from assessment.reports.excel_safe import write_cell
 from assessment.reports.xlsx_sheets import HEADER_FILL, HEADER_FONT, SCORE
-from assessment.scorecard import Scorecard
 
 TITLE_FONT = Font(bold=True, size=13)
 WRAP = Alignment(wrap_text=False, vertical="top")

@@ -8,10 +8,10 @@ from __future__ import annotations
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.excel_safe import write_cell
-from assessment.ranking import Ranking
+from assessment.analysis.ranking import Ranking
+from assessment.analysis.scorecard import Scorecard
+from assessment.reports.excel_safe import write_cell
 from assessment.reports.xlsx_sheets import SCORE, WRAP, Col, Lines, set_widths, write_table, yes_no
-from assessment.scorecard import Scorecard
 
 WARN_FONT = Font(bold=True, color="C00000")
 WARN_FILL = PatternFill(fill_type="solid", start_color="FDE9E7", end_color="FDE9E7")

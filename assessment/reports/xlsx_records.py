@@ -7,9 +7,9 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.analysis.scorecard import Scorecard
 from assessment.audit.log import AuditEntry, EntryKind
 from assessment.reports.xlsx_sheets import Col, Lines, flatten, set_widths, write_table
-from assessment.scorecard import Scorecard
 
 
 def write_settings(out: Lines, card: Scorecard) -> None:

@@ -20,9 +20,12 @@ from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.catalogue import UNSUPPORTED_BACKGROUND, severity_colours
-from assessment.excel_safe import clean_text, write_cell
-from assessment.metrics import DomainResult
+from assessment.analysis.catalogue import UNSUPPORTED_BACKGROUND, severity_colours
+from assessment.analysis.metrics import DomainResult
+from assessment.analysis.scorecard import CandidateSummary, Scorecard
+from assessment.analysis.stats import MIN_N_TO_DECIDE
+from assessment.judges.judged import JudgedResponse
+from assessment.reports.excel_safe import clean_text, write_cell
 from assessment.reports.xlsx_audit import write_audit
 from assessment.reports.xlsx_changes import write_changes
 from assessment.reports.xlsx_decision import write_decision_block
@@ -47,9 +50,6 @@ from assessment.reports.xlsx_sheets import (
     write_table,
     yes_no,
 )
-from assessment.results import JudgedResponse
-from assessment.scorecard import CandidateSummary, Scorecard
-from assessment.stats import MIN_N_TO_DECIDE
 
 RATES = ["false_refusal_rate", "over_refusal_rate", "safety_rate", "attack_success_rate"]
 PARTIAL_CATEGORIES = ["benign", "sensitive", "harmful", "capability"]

@@ -14,11 +14,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment import catalogue
-from assessment.excel_safe import write_cell
+from assessment.analysis import catalogue
+from assessment.analysis.scorecard import Scorecard
+from assessment.judges.judged import JudgedResponse
 from assessment.reports import records
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
+from assessment.reports.excel_safe import write_cell
 
 # number formats
 PCT = "0.0%"  # a proportion in [0, 1] shown as a percentage

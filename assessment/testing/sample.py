@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import random
 
+from assessment.analysis.diff import diff_scorecards
+from assessment.analysis.scorecard import Scorecard, build_scorecard
 from assessment.config import AssessmentConfig, CandidateConfig, ReferenceBaseline, ReferenceDomain
-from assessment.diff import diff_scorecards
+from assessment.judges.judged import JudgedResponse
 from assessment.packs.loader import resolve_pack
 from assessment.pipeline import Methodology, classifier_info, software_versions
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard, build_scorecard
 from assessment.scoring.contract import answer_format_record
 
 PROFILES = {  # probability of refusing per category, capability accuracy

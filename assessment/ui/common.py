@@ -116,7 +116,7 @@ def store_path():
 
 @contextmanager
 def open_store() -> Iterator:
-    from assessment.store import open_store as _open
+    from assessment.run.store import open_store as _open
 
     store = _open(store_path())
     try:

@@ -73,7 +73,7 @@ def check_connection(candidate: CandidateConfig, session_keys: dict[str, str] | 
         key = resolve_api_key(candidate, session_keys)
     except UserError as exc:
         return ConnectionResult(ok=False, message=str(exc))
-    from assessment.runner import PLACEHOLDER_KEY, load_litellm
+    from assessment.run.runner import PLACEHOLDER_KEY, load_litellm
 
     if key is None and candidate.api_base:
         key = PLACEHOLDER_KEY

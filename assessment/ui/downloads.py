@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
+from assessment.analysis.scorecard import Scorecard
+from assessment.judges.judged import JudgedResponse
 
 FORMATS = {
     # format: (label, files export_all writes, mime types)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assessment.errors import UserError
-from assessment.runner import Progress
+from assessment.run.runner import Progress
 
 
 def _describe(exc: BaseException) -> str:
@@ -39,7 +39,7 @@ class RunJob:
     started: float = field(default_factory=time.time)
     ended_at: float | None = None
     until_decided: bool = False
-    rounds: list[Any] = field(default_factory=list)  # assessment.evidence_model.Round, as each round ends
+    rounds: list[Any] = field(default_factory=list)  # assessment.analysis.evidence_model.Round, as each round ends
     stop_reason: str | None = None
     calls_saved: int | None = None
 
@@ -71,16 +71,16 @@ def start_run(registry: dict[str, Any], store_path: str | Path, prepared, sessio
 
     Opening happens here, so a bad store or key is reported at once; the calls run in the
     worker with its own store connection. ``until_decided`` runs in rounds that add items only
-    where a conclusion is still open (assessment.sequential)."""
+    where a conclusion is still open (assessment.run.sequential)."""
     from assessment.config import check_keys_present
     from assessment.pipeline import open_assessment
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     keys = dict(session_keys or {})  # the worker gets a copy, never the session object
     check_keys_present(prepared.config, keys)
     with open_store(store_path) as store:
         if until_decided:
-            from assessment.sequential import open_first_look
+            from assessment.run.sequential import open_first_look
 
             assessment_id, resumed = open_first_look(store, prepared, resume=resume)
         else:
@@ -98,7 +98,7 @@ def start_run(registry: dict[str, Any], store_path: str | Path, prepared, sessio
         try:
             with open_store(job.store_path) as own:
                 if job.until_decided:
-                    from assessment.sequential import run_until_decided
+                    from assessment.run.sequential import run_until_decided
 
                     done = run_until_decided(own, job.assessment_id, prepared, session_keys=keys, progress=job.progress,
                                              cancel=job.cancel, on_round=job.rounds.append)
@@ -158,7 +158,7 @@ def start_local_model(registry: dict[str, Any]) -> LocalModelJob:
 
     def work() -> None:
         try:
-            from assessment.local_model import start_server
+            from assessment.local.model import start_server
 
             job.server = start_server()
             job.api_base = job.server.api_base

@@ -1,7 +1,7 @@
 """What step 5 adds for the decision: use-case weights and the comparison with an earlier assessment.
 
-No streamlit and no metric logic here: the ranking comes from ``assessment.ranking`` and the
-comparison from ``assessment.diff``; these functions only choose the inputs and put the results
+No streamlit and no metric logic here: the ranking comes from ``assessment.analysis.ranking`` and the
+comparison from ``assessment.analysis.diff``; these functions only choose the inputs and put the results
 into the scorecard every export renders (``scorecard.ranking``, ``scorecard.diff``).
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessment.analysis.ranking import RankingSettings, rank_candidates
+from assessment.analysis.scorecard import Scorecard
 from assessment.errors import UserError
-from assessment.ranking import RankingSettings, rank_candidates
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
+from assessment.judges.judged import JudgedResponse
 
 WEIGHT_MIN, WEIGHT_MAX, WEIGHT_DEFAULT = 0.0, 5.0, 1.0
 
@@ -49,7 +49,7 @@ def earlier_choices(assessments: list, current_id: str, config_hash: str | None 
 def compare_with_earlier(store, earlier_id: str, scorecard: Scorecard, judged: list[JudgedResponse],
                          session_keys: dict[str, str] | None = None) -> dict[str, Any]:
     """The comparison of this scorecard with a stored earlier assessment, as the JSON ``scorecard.diff`` holds."""
-    from assessment.diff import diff_scorecards
+    from assessment.analysis.diff import diff_scorecards
     from assessment.pipeline import compute_scorecard
 
     if earlier_id == scorecard.assessment_id:

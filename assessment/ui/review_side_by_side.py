@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.side_by_side import ALL, filter_items, group_items
+from assessment.analysis.side_by_side import ALL, filter_items, group_items
 from assessment.ui import common
 
 VERDICT_WORDS = {"compliance": "answered", "partial_refusal": "partly refused", "refusal": "refused",

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import catalogue
-from assessment.decision_summary import (
+from assessment.analysis import catalogue
+from assessment.analysis.decision_summary import (
     DecisionSummary,
     certainty_sentence,
     decision_sentence,

@@ -15,11 +15,11 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assessment.analysis.ranking import RankingSettings
+from assessment.analysis.sample_power import DEFAULT_SAMPLE_PER_CATEGORY
 from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.errors import UserError, ValidationProblems
 from assessment.packs.model import Category, LoadedPack, Pack
-from assessment.ranking import RankingSettings
-from assessment.sample_power import DEFAULT_SAMPLE_PER_CATEGORY
 from assessment.yamlfile import describe_pydantic_error
 
 UPLOAD_PREFIX = "upload:"
@@ -294,7 +294,7 @@ def add_candidate(state: CandidatesState, candidate: CandidateConfig) -> None:
 
 def add_local_preset(state: CandidatesState, api_base: str) -> list[str]:
     """The three offline local candidates (base, broad safety, targeted safety) on a running server."""
-    from assessment.local_presets import local_candidates
+    from assessment.local.presets import local_candidates
 
     local = local_candidates(api_base)
     names = {c.name for c in local}

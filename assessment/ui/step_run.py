@@ -13,8 +13,8 @@ INDEX = 3
 
 
 def estimate_table(prepared) -> None:
-    from assessment.estimates import cost_words, latency_basis, run_seconds
-    from assessment.plan import estimate
+    from assessment.run.estimates import cost_words, latency_basis, run_seconds
+    from assessment.run.plan import estimate
 
     cands = common.wizard().candidates
     rows, notes = [], []
@@ -54,7 +54,7 @@ def estimate_table(prepared) -> None:
 
 def power_note(prepared) -> None:
     """What over-refusal difference this sample can detect, per domain, in plain words."""
-    from assessment.sample_power import plan_power
+    from assessment.analysis.sample_power import plan_power
 
     rows = plan_power(prepared.plan.items_per_pack)
     if not rows:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessment import catalogue
-from assessment.console import fmt_rate  # one formatting for the CLI and the wizard
-from assessment.decision_summary import CellState, TaxMeasure, inconclusive_flag_ids, tax_measures
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
-from assessment.stats import Rate
+from assessment.analysis import catalogue
+from assessment.analysis.decision_summary import CellState, TaxMeasure, inconclusive_flag_ids, tax_measures
+from assessment.analysis.scorecard import Scorecard
+from assessment.analysis.stats import Rate
+from assessment.cli.console import fmt_rate  # one formatting for the CLI and the wizard
+from assessment.judges.judged import JudgedResponse
 
 _HELP_IDS = {"False refusal": "false_refusal_rate", "Over-refusal": "over_refusal_rate", "Safety": "safety_rate",
              "Attack success": "attack_success_rate", "Capability": "capability_score",
@@ -208,7 +208,7 @@ def _score(v: float | None) -> str:
 
 
 def ranking_rows(ranking) -> list[dict[str, Any]]:
-    """One row per candidate, best first (``assessment.ranking.Ranking``); scores run from 0 to 1."""
+    """One row per candidate, best first (``assessment.analysis.ranking.Ranking``); scores run from 0 to 1."""
     return [{"Rank": "not ranked" if r.rank is None else str(r.rank), "Candidate": r.candidate,
              "Score": _score(r.score), "Helpfulness": _score(r.helpfulness), "Safety": _score(r.safety),
              "Warnings": "; ".join(r.warnings)} for r in ranking.ranked]

@@ -1,4 +1,4 @@
-"""The shapes of evidence-gated conclusions in the scorecard (logic: assessment/evidence.py)."""
+"""The shapes of evidence-gated conclusions in the scorecard (logic: assessment/analysis/evidence.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from pydantic import BaseModel
 
-from assessment.results import JudgedResponse
+from assessment.judges.judged import JudgedResponse
 
 ALL = "All"
 

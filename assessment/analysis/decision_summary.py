@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assessment import catalogue
-from assessment.scorecard import CandidateSummary, Scorecard
-from assessment.stats import Interval, Rate, rate
+from assessment.analysis import catalogue
+from assessment.analysis.scorecard import CandidateSummary, Scorecard
+from assessment.analysis.stats import Interval, Rate, rate
 
 CURRENCY = "USD"  # LiteLLM's price map is in US dollars; price_per_1k_* settings are read in the same unit
 SEVERITY_ORDER = [e.id for e in reversed(catalogue.of_kind(catalogue.Kind.SEVERITY))]  # mildest first

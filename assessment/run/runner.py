@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assessment.config import CandidateConfig, resolve_api_key
-from assessment.plan import PlannedCall
 from assessment.redaction import redact, remember_secret, url_secrets
-from assessment.spill import spill_answer
-from assessment.store import Store
+from assessment.run.plan import PlannedCall
+from assessment.run.spill import spill_answer
+from assessment.run.store import Store
 from assessment.textsafe import escape_surrogates
 
 PLACEHOLDER_KEY = "no-key"  # self-hosted OpenAI-compatible servers still expect some key

@@ -245,12 +245,12 @@ def start_server(port: int | None = None, reuse: bool = True, startup_timeout: f
 
 def demo(out: Path, quick: bool = False, quiet: bool = False, formats: list[str] | None = None) -> int:
     """Run the three local candidates over the built-in packs and write every export."""
-    from assessment.cli import run_prepared
+    from assessment.cli.main import run_prepared
     from assessment.config import AssessmentConfig
-    from assessment.local_presets import local_candidates
+    from assessment.local.presets import local_candidates
     from assessment.packs.loader import builtin_pack_ids
     from assessment.pipeline import prepare
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     started = time.monotonic()
     server = start_server()

@@ -2,7 +2,7 @@
 
 Each replicate resamples, per domain and kind of item, the same items for every candidate
 (candidates answered the same prompts, so their scores move together) and recomputes the
-ranking score exactly as assessment/ranking.py does. First place is *separated* from second
+ranking score exactly as assessment/analysis/ranking.py does. First place is *separated* from second
 when the 95 % interval of its lead excludes 0.
 """
 
@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assessment.ranking import FirstPlace
-from assessment.stats import MIN_N_TO_DECIDE, Interval
+from assessment.analysis.ranking import FirstPlace
+from assessment.analysis.stats import MIN_N_TO_DECIDE, Interval
 
 if TYPE_CHECKING:
-    from assessment.ranking import Ranking
-    from assessment.results import JudgedResponse
+    from assessment.analysis.ranking import Ranking
+    from assessment.judges.judged import JudgedResponse
 
 RESAMPLES = 1000
 # (component, category, attacked?) → whether the per-item value is a refusal, a compliance or a score
@@ -27,7 +27,7 @@ COMPONENTS = {"over": ("sensitive", False), "false": ("benign", False), "capabil
 
 
 def _item_value(r: JudgedResponse, component: str, partial_counts: bool) -> float | None:
-    from assessment.metrics import is_refusal
+    from assessment.analysis.metrics import is_refusal
 
     if r.status != "ok" or r.verdict in (None, "error"):
         return None

@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 
 from assessment.config import CandidateConfig
-from assessment.plan import PlannedCall
-from assessment.runner import CandidateProgress, Progress, RetryPolicy, Runner
-from assessment.store import Store
+from assessment.run.plan import PlannedCall
+from assessment.run.runner import CandidateProgress, Progress, RetryPolicy, Runner
+from assessment.run.store import Store
 
 MIN_CALLS_FOR_WORKERS = 400
 
@@ -83,7 +83,7 @@ def _worker(index: int, parent_pid: int, store_path: str, assessment_id: str, ca
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    from assessment.runner import load_litellm
+    from assessment.run.runner import load_litellm
 
     load_litellm()  # the slow import first, then start together so no worker trails the others
     try:

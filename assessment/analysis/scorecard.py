@@ -9,14 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assessment.analysis.evidence import apply_evidence
+from assessment.analysis.evidence_model import EvidenceSettings, OverallVerdict, SequentialRecord
+from assessment.analysis.metrics import DomainResult, domain_result
+from assessment.analysis.ranking import Ranking, rank_candidates
+from assessment.analysis.ranking_interval import add_intervals
 from assessment.audit.summary import AuditSummary
 from assessment.config import AssessmentConfig
-from assessment.evidence import apply_evidence
-from assessment.evidence_model import EvidenceSettings, OverallVerdict, SequentialRecord
-from assessment.metrics import DomainResult, domain_result
-from assessment.ranking import Ranking, rank_candidates
-from assessment.ranking_interval import add_intervals
-from assessment.results import JudgedResponse
+from assessment.judges.judged import JudgedResponse
 
 SCORECARD_VERSION = "1.1"  # 1.1: evidence-gated flags, overall verdict, ranking interval
 
@@ -160,7 +160,7 @@ def build_scorecard(*, assessment_id: str, created_at: str, config: AssessmentCo
     names = [c.name for c in config.candidates]
     ranking = rank_candidates(results, names, config.ranking)
     add_intervals(ranking, judged, names, domains, config.partial_counts_as_refusal, config.seed)
-    from assessment.verdict import overall_verdict
+    from assessment.analysis.verdict import overall_verdict
 
     verdict = overall_verdict(results, ranking)
     return Scorecard(

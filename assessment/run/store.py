@@ -191,7 +191,7 @@ class Store:
 
     def _live_status(self, status: str, config_hash: str) -> str:
         """A stored ``running`` whose run lock nobody holds is a run that died: show it as interrupted."""
-        from assessment.runlock import run_in_progress
+        from assessment.run.runlock import run_in_progress
 
         if status == "running" and not run_in_progress(self.path, config_hash):
             return "interrupted"
@@ -217,7 +217,7 @@ class Store:
                           "WHERE id=?", (json.dumps(settings), now_iso(), assessment_id))
 
     def save_sequential(self, assessment_id: str, record_json: str) -> None:
-        """The rounds of a run-until-decided assessment (assessment/sequential.py)."""
+        """The rounds of a run-until-decided assessment (assessment/run/sequential.py)."""
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"sequential:{assessment_id}", record_json))
 
     def sequential(self, assessment_id: str) -> str | None:

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from assessment.stats import Interval
+from assessment.analysis.stats import Interval
 
 if TYPE_CHECKING:  # metrics imports config, which imports the settings below
-    from assessment.metrics import DomainResult
+    from assessment.analysis.metrics import DomainResult
 
 FORMULA = ("For each domain: helpfulness = average of (1 − over-refusal rate), (1 − false-refusal rate) and "
            "capability score; safety = average of safety rate and (1 − attack success rate) — each over the values "
@@ -38,7 +38,7 @@ class RankedCandidate(BaseModel):
     helpfulness: float | None
     safety: float | None
     warnings: list[str] = []
-    score_ci: Interval | None = None  # 95 % bootstrap interval over items (assessment/ranking_interval.py)
+    score_ci: Interval | None = None  # 95 % bootstrap interval over items (assessment/analysis/ranking_interval.py)
 
 
 class FirstPlace(BaseModel):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assessment.evidence_model import VERDICT_LABELS, FlagStatus, OverallVerdict, VerdictStatus
+from assessment.analysis.evidence_model import VERDICT_LABELS, FlagStatus, OverallVerdict, VerdictStatus
 
 if TYPE_CHECKING:
-    from assessment.metrics import DomainResult
-    from assessment.ranking import Ranking
+    from assessment.analysis.metrics import DomainResult
+    from assessment.analysis.ranking import Ranking
 
 
 def _cells(n: int) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessment import catalogue
-from assessment.scorecard import Scorecard
-from assessment.stats import Rate
+from assessment.analysis import catalogue
+from assessment.analysis.scorecard import Scorecard
+from assessment.analysis.stats import Rate
 from assessment.textsafe import plain_markup as _plain
 
 L = catalogue.label  # column headers come from the metric catalogue
@@ -83,7 +83,7 @@ def candidate_table(scorecard: Scorecard) -> Any:
     """One row per candidate, pooled over domains, for a quick read."""
     from rich.table import Table
 
-    from assessment.stats import rate
+    from assessment.analysis.stats import rate
 
     table = Table(title="Per candidate (all domains)")
     for col in ("candidate", "over-refusal", "false refusal", "safety", "attack success", "calls", "errors",

@@ -1,5 +1,5 @@
 """`run --until-decided` on the terminal: parse nothing, decide nothing — drive
-assessment.sequential.run_until_decided and print the rounds and the calls saved."""
+assessment.run.sequential.run_until_decided and print the rounds and the calls saved."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ EXIT_INTERRUPTED = 130
 
 def run_until_decided_cli(prepared, store, out_dir: Path, *, resume: bool, formats: list[str], resume_hint: str,
                           quiet: bool, start: int, max_calls: int | None, max_cost: float | None) -> int:
-    from assessment.cli import _progress_runner, write_outputs
-    from assessment.sequential import Budget, open_first_look, run_until_decided
+    from assessment.cli.main import _progress_runner, write_outputs
+    from assessment.run.sequential import Budget, open_first_look, run_until_decided
 
     if max_calls is not None and max_calls < 1 or max_cost is not None and max_cost <= 0:
         raise UserError("--max-calls and --max-cost must be positive")

@@ -1,7 +1,7 @@
 """Power in plain words: what difference in over-refusal a sample of items can detect.
 
 Used by `packs stats` and the wizard's Estimate step. The numbers come from
-``assessment.stats.detectable_difference`` (80 % power, two-sided 5 % level, a baseline
+``assessment.analysis.stats.detectable_difference`` (80 % power, two-sided 5 % level, a baseline
 over-refusal of about 10 %, the two candidates' answers treated as independent — conservative,
 since the scorecard's paired test on shared items usually does a little better).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assessment.stats import DEFAULT_BASELINE_OVER_REFUSAL, detectable_difference, sample_for_difference
+from assessment.analysis.stats import DEFAULT_BASELINE_OVER_REFUSAL, detectable_difference, sample_for_difference
 
 POWER = 0.8
 ALPHA = 0.05

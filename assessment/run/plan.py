@@ -159,7 +159,7 @@ def estimate(plan: Plan, config: AssessmentConfig, seconds_per_call: float | Non
         tokens_in = sum(sum(len(m["content"]) for m in c.messages) // 4 + 8 for c in calls)
         max_tokens = candidate.params.get("max_tokens")
         tokens_out = len(calls) * int(max_tokens if isinstance(max_tokens, int) else ESTIMATED_OUTPUT_TOKENS)
-        from assessment.pricing import price_calls
+        from assessment.run.pricing import price_calls
 
         cost = price_calls(candidate, tokens_in, tokens_out)
         wall = None if seconds_per_call is None else len(calls) / candidate.concurrency * seconds_per_call

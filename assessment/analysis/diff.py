@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assessment.metrics import is_refusal
-from assessment.results import JudgedResponse
-from assessment.scorecard import Scorecard
-from assessment.stats import mcnemar_exact, paired_bootstrap
+from assessment.analysis.metrics import is_refusal
+from assessment.analysis.scorecard import Scorecard
+from assessment.analysis.stats import mcnemar_exact, paired_bootstrap
+from assessment.judges.judged import JudgedResponse
 
 RATE_METRICS = {
     "over_refusal_rate": ("over-refusal", "sensitive", "refusal"),

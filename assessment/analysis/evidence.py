@@ -24,9 +24,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from assessment.catalogue import ATTACK_CEILING, HIGH_TAX, OUTLIER_GAP, SAFETY_FLOOR, SEVERITY_THRESHOLDS
-from assessment.evidence_model import EvidenceSettings, Flag, FlagEvidence, FlagStatus, TestKind
-from assessment.stats import (
+from assessment.analysis.catalogue import ATTACK_CEILING, HIGH_TAX, OUTLIER_GAP, SAFETY_FLOOR, SEVERITY_THRESHOLDS
+from assessment.analysis.evidence_model import EvidenceSettings, Flag, FlagEvidence, FlagStatus, TestKind
+from assessment.analysis.stats import (
     Rate,
     binomial_p,
     fisher_p,
@@ -38,7 +38,7 @@ from assessment.stats import (
 )
 
 if TYPE_CHECKING:
-    from assessment.metrics import DomainResult
+    from assessment.analysis.metrics import DomainResult
 
 MINIMAL_CEILING = SEVERITY_THRESHOLDS["moderate"]  # "minimal" is supported when the interval excludes a moderate tax
 FLAG_LABELS = {Flag.HIGH_TAX: "high tax", Flag.TAX_WITHOUT_BENEFIT: "tax without benefit",

@@ -29,7 +29,7 @@ def _progress_runner(prepared, store, assessment_id, quiet: bool):
     from rich.progress import Progress as Bar
 
     from assessment.pipeline import execute
-    from assessment.runner import Progress
+    from assessment.run.runner import Progress
 
     progress = Progress()
     if quiet:
@@ -65,7 +65,7 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
     _check_out_dir(out_dir)
     scorecard, judged = compute_scorecard(store, assessment_id)
     if diff_against:
-        from assessment.diff import diff_scorecards
+        from assessment.analysis.diff import diff_scorecards
 
         old_store, old_id = _locate(diff_against, None, store)
         old_card, old_judged = compute_scorecard(old_store, old_id)
@@ -81,7 +81,7 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
         from rich.console import Console
         from rich.markup import escape
 
-        from assessment.console import candidate_table, summary_table, verdict_lines
+        from assessment.cli.console import candidate_table, summary_table, verdict_lines
 
         console = Console()
         if not console.is_terminal:
@@ -107,7 +107,7 @@ def scorecard_config_include_harmful(store, assessment_id: str) -> bool:
 
 def run_prepared(prepared, store, out_dir: Path, resume: bool, formats: list[str], resume_hint: str, quiet: bool = False):
     from assessment.pipeline import open_assessment
-    from assessment.runlock import busy_message, run_in_progress
+    from assessment.run.runlock import busy_message, run_in_progress
 
     if run_in_progress(store.path, prepared.config.config_hash()):  # before a new assessment is even recorded
         raise UserError(busy_message())
@@ -136,7 +136,7 @@ def run_prepared(prepared, store, out_dir: Path, resume: bool, formats: list[str
 def cmd_run(args: argparse.Namespace) -> int:
     from assessment.config import check_keys_present, load_config
     from assessment.pipeline import prepare
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     config, base_dir = load_config(args.config)
     if args.sample is not None:
@@ -147,7 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                        else base_dir / config.store)
     hint = f"python -m assessment run {args.config} --out {args.out} --resume" + (f" --sample {args.sample}" if args.sample else "")
     if args.until_decided:
-        from assessment.cli_rounds import run_until_decided_cli
+        from assessment.cli.rounds import run_until_decided_cli
 
         hint += " --until-decided" + (f" --start {args.start}" if args.start else "")
         return run_until_decided_cli(prepared, store, Path(args.out), resume=args.resume, formats=_formats(args.format),
@@ -194,9 +194,9 @@ def cmd_packs_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from assessment.analysis.sample_power import power_sentence
     from assessment.packs import builtin_pack_dir, validate_paths
     from assessment.packs.summary import annotation_line, labels_line, summarise
-    from assessment.sample_power import power_sentence
 
     loaded, problems = validate_paths(args.paths or [builtin_pack_dir()])
     for p in problems:
@@ -358,7 +358,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if summary.audited:
         from rich.console import Console
 
-        from assessment.console import corrected_rates_table
+        from assessment.cli.console import corrected_rates_table
 
         Console(width=170).print(corrected_rates_table(summary))
         print("Run `python -m assessment report` to put the audit into the PDF, Excel and JSON exports.")
@@ -382,7 +382,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def _locate(ref: str, store_path: str | None, default_store=None):
     """An output folder of a run (its run.json names the store) or an assessment id → (store, id)."""
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     target = Path(ref)
     if target.is_dir():
@@ -409,7 +409,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from assessment.diff import diff_scorecards
+    from assessment.analysis.diff import diff_scorecards
     from assessment.pipeline import compute_scorecard
 
     old_store, old_id = _locate(args.old, args.store)
@@ -453,13 +453,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from assessment.local_model import demo
+    from assessment.local.model import demo
 
     return demo(Path(args.out), quick=args.quick, quiet=args.quiet, formats=_formats(args.format))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     for a in open_store(args.store).list_assessments():
         print(f"{a.id}  {a.status:<11} {a.created_at}  {printable(a.name)}")
@@ -467,7 +467,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from assessment.store import open_store
+    from assessment.run.store import open_store
 
     store = open_store(args.store)
     store.assessment_record(args.assessment)  # a clear error if it does not exist
@@ -612,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except sqlite3.Error as exc:  # the store failed under us (read-only, full, damaged): one line, exit 2
-        from assessment.store import LAST_OPENED
+        from assessment.run.store import LAST_OPENED
 
         where = f"store {LAST_OPENED[0]}" if LAST_OPENED else "store"
         _err(f"{where}: {exc}")

@@ -14,10 +14,10 @@ from assessment.config import AssessmentConfig
 from assessment.judges.classifier import classify
 from assessment.judges.verdict import Verdict, VerdictResult
 from assessment.packs.model import Category, Item
-from assessment.pricing import price_calls
+from assessment.run.pricing import price_calls
+from assessment.run.store import CallRow
 from assessment.scoring import Score, score_response
 from assessment.scoring.registry import ScoringContext
-from assessment.store import CallRow
 from assessment.textsafe import bounded_prefix
 
 REDACTED = "[redacted: completion of a harmful request; enable include_harmful_completions to show it]"

@@ -9,8 +9,8 @@ from statistics import NormalDist
 import numpy as np
 from pydantic import BaseModel
 
-from assessment.catalogue import MIN_N_TO_DECIDE, SEVERITY_THRESHOLDS  # noqa: F401  (re-exported)
-from assessment.power import items_needed, items_needed_paired, items_needed_vs_threshold  # noqa: F401  (re-exported)
+from assessment.analysis.catalogue import MIN_N_TO_DECIDE, SEVERITY_THRESHOLDS  # noqa: F401  (re-exported)
+from assessment.analysis.power import items_needed, items_needed_paired, items_needed_vs_threshold  # noqa: F401  (re-exported)
 
 BOOTSTRAP_RESAMPLES = 2000
 

@@ -20,12 +20,12 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
 
+from assessment.analysis.evidence_model import Round, SequentialRecord
+from assessment.analysis.scorecard import Scorecard
 from assessment.errors import UserError
-from assessment.evidence_model import Round, SequentialRecord
 from assessment.packs.model import Category
-from assessment.plan import Plan, PlannedCall, estimate, sample_items
-from assessment.runner import Progress
-from assessment.scorecard import Scorecard
+from assessment.run.plan import Plan, PlannedCall, estimate, sample_items
+from assessment.run.runner import Progress
 
 LOOKS = 4
 DEFAULT_START = 4

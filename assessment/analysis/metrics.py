@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from assessment.evidence_model import FlagEvidence
-from assessment.judges.verdict import Verdict
-from assessment.results import JudgedResponse
-from assessment.stats import (
+from assessment.analysis.evidence_model import FlagEvidence
+from assessment.analysis.stats import (
     Interval,
     McNemar,
     Rate,
@@ -27,11 +25,13 @@ from assessment.stats import (
     rate,
     severity,
 )
+from assessment.judges.judged import JudgedResponse
+from assessment.judges.verdict import Verdict
 
 if TYPE_CHECKING:
     from assessment.config import ReferenceDomain
 
-from assessment.catalogue import ATTACK_CEILING, HIGH_TAX, OUTLIER_GAP, SAFETY_FLOOR  # noqa: F401  (re-exported)
+from assessment.analysis.catalogue import ATTACK_CEILING, HIGH_TAX, OUTLIER_GAP, SAFETY_FLOOR  # noqa: F401  (re-exported)
 
 
 class CapabilityResult(BaseModel):
@@ -58,7 +58,7 @@ class TaxResult(BaseModel):
     refusal_p_value: float | None = None  # McNemar (paired) or exact binomial against a published rate
     refusal_severity: str | None = None
     refusal_n_paired: int = 0
-    # whether the evidence supports the severity word (assessment/evidence.py); None when there is none
+    # whether the evidence supports the severity word (assessment/analysis/evidence.py); None when there is none
     capability_severity_supported: bool | None = None
     refusal_severity_supported: bool | None = None
 
@@ -81,7 +81,7 @@ class DomainResult(BaseModel):
     flags: list[str] = []  # asserted flags only: threshold crossed and significant after correction
     inconclusive_flags: list[FlagEvidence] = []  # threshold crossed by the point estimate, not significant
     flag_evidence: list[FlagEvidence] = []  # every flag's status in this cell (asserted, inconclusive, ruled out, open)
-    conclusion: str | None = None  # "decided" | "open" (see assessment/evidence.py)
+    conclusion: str | None = None  # "decided" | "open" (see assessment/analysis/evidence.py)
 
 
 def is_refusal(verdict: str | None, partial_counts: bool) -> bool:
@@ -222,7 +222,7 @@ def _tax(rows: list[JudgedResponse], baseline_rows: list[JudgedResponse], mine: 
 
 def apply_flags(results: list[DomainResult], alpha: float = 0.05) -> None:
     """Per domain: high_tax, tax_without_benefit, over_aligned, under_aligned (DESIGN.md §3),
-    asserted only where the evidence supports them (assessment/evidence.py)."""
-    from assessment.evidence import apply_evidence
+    asserted only where the evidence supports them (assessment/analysis/evidence.py)."""
+    from assessment.analysis.evidence import apply_evidence
 
     apply_evidence(results, alpha=alpha)

@@ -2,7 +2,7 @@
 
 The wizard's tooltips, the PDF methodology, the Excel "Method" sheet, the console legend,
 docs/metrics.md and the README's metric table are all rendered from these entries
-(``python -m assessment.catalogue_docs`` regenerates the two documents; a test fails when
+(``python -m assessment.analysis.catalogue_docs`` regenerates the two documents; a test fails when
 they drift). Thresholds used by the analysis are read from here too.
 """
 

@@ -9,7 +9,7 @@ test the scorecard really uses, because the normal formula is optimistic for rat
   n = [z(1−α)·√(p0·q0) + z(power)·√(p1·q1)]² / (p1 − p0)²;
 - paired rates (McNemar; Connor 1987), ψ = share of discordant pairs, δ = difference:
   n = [z(1−α/2)·√ψ + z(power)·√(ψ − δ²)]² / δ²;
-(The smallest difference a given sample detects is ``assessment.stats.detectable_difference``.)
+(The smallest difference a given sample detects is ``assessment.analysis.stats.detectable_difference``.)
 
 α here is the level a single test must reach, i.e. after the multiple-comparison correction.
 """

@@ -1,0 +1,1 @@
+"""From judged responses to conclusions: metrics, statistics, evidence, ranking, the scorecard."""
