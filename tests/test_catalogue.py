@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessment import catalogue, catalogue_docs
+from assessment.analysis import catalogue, catalogue_docs
 from assessment.analysis.evidence_model import Flag, FlagStatus, VerdictStatus
 from assessment.judges.verdict import Verdict
 
