@@ -192,7 +192,7 @@ def test_duplicates_exact_and_near_within_and_across_packs(tmp_path, capsys):
 
 
 def test_power_in_plain_words(tmp_path, capsys):
-    from assessment.analysis.sample_power import DEFAULT_SAMPLE_PER_CATEGORY, plan_power, power_sentence
+    from assessment.analysis.power import DEFAULT_SAMPLE_PER_CATEGORY, plan_power, power_sentence
 
     assert power_sentence(100).startswith("With 100 sensitive items per candidate you can detect a 15-point "
                                           "difference in over-refusal")

@@ -83,15 +83,14 @@ def test_severity_thresholds(tax, level):
 
 
 def test_detectable_difference_matches_a_hand_computed_value():
-    from assessment.analysis.stats import detectable_difference, items_for_difference, sample_for_difference
+    from assessment.analysis.power import detectable_difference, items_needed
 
     # By hand (Fleiss): p1 = 0.10, p2 = 0.25, p̄ = 0.175, z = 1.959964 and 0.841621:
-    # [1.959964·√(2·0.175·0.825) + 0.841621·√(0.09 + 0.1875)]² / 0.15² = 2.23967 / 0.0225 = 99.54.
-    assert abs(items_for_difference(0.15) - 99.54) < 0.01
-    # ... and for a 14.9-point rise, 100.67 items: so 100 items detect a rise between 14.9 and 15 points.
-    assert abs(items_for_difference(0.149) - 100.67) < 0.01
+    # [1.959964·√(2·0.175·0.825) + 0.841621·√(0.09 + 0.1875)]² / 0.15² = 2.23967 / 0.0225 = 99.54 -> 100 items.
+    assert items_needed(0.10, 0.25) == 100
+    # ... and for a 14.9-point rise, 100.67 -> 101 items: so 100 items detect a rise between 14.9 and 15 points.
+    assert items_needed(0.10, 0.249) == 101
     assert 0.149 < detectable_difference(100) < 0.150
-    assert sample_for_difference(0.15) == 100
     # More items detect smaller differences; too few items detect nothing.
     assert detectable_difference(400) < detectable_difference(100) < detectable_difference(25)
     assert detectable_difference(2) is None and detectable_difference(0) is None

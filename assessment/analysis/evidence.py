@@ -26,14 +26,12 @@ from typing import TYPE_CHECKING
 
 from assessment.analysis.catalogue import ATTACK_CEILING, HIGH_TAX, OUTLIER_GAP, SAFETY_FLOOR, SEVERITY_THRESHOLDS
 from assessment.analysis.evidence_model import EvidenceSettings, Flag, FlagEvidence, FlagStatus, TestKind
+from assessment.analysis.power import items_needed, items_needed_paired, items_needed_vs_threshold
 from assessment.analysis.stats import (
     Rate,
     binomial_p,
     fisher_p,
     holm_adjust,
-    items_needed,
-    items_needed_paired,
-    items_needed_vs_threshold,
     severity,
 )
 

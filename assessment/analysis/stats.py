@@ -10,7 +10,6 @@ import numpy as np
 from pydantic import BaseModel
 
 from assessment.analysis.catalogue import MIN_N_TO_DECIDE, SEVERITY_THRESHOLDS  # noqa: F401  (re-exported)
-from assessment.analysis.power import items_needed, items_needed_paired, items_needed_vs_threshold  # noqa: F401  (re-exported)
 
 BOOTSTRAP_RESAMPLES = 2000
 
@@ -180,45 +179,3 @@ def severity(tax: float | None) -> str | None:
             return word
     return "minimal"
 
-
-# --- power: the smallest difference a sample can detect --------------------------------------------
-
-DEFAULT_BASELINE_OVER_REFUSAL = 0.10  # a typical over-refusal rate of a commercial model on sensitive items
-
-
-def items_for_difference(difference: float, baseline_rate: float = DEFAULT_BASELINE_OVER_REFUSAL,
-                         power: float = 0.8, alpha: float = 0.05) -> float:
-    """Items per candidate for a two-sided test of two independent rates, baseline_rate and
-    baseline_rate + difference, to reach ``power`` at level ``alpha`` (Fleiss' normal formula,
-    unrounded). Conservative for the paired test used on shared items."""
-    p1, p2 = baseline_rate, baseline_rate + difference
-    pbar = (p1 + p2) / 2
-    dist = NormalDist()
-    z_alpha, z_power = dist.inv_cdf(1 - alpha / 2), dist.inv_cdf(power)
-    root = z_alpha * math.sqrt(2 * pbar * (1 - pbar)) + z_power * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
-    return root * root / (difference * difference)
-
-
-def detectable_difference(n: int, power: float = 0.8, alpha: float = 0.05,
-                          baseline_rate: float = DEFAULT_BASELINE_OVER_REFUSAL) -> float | None:
-    """Smallest rise above ``baseline_rate`` (a proportion) that n items per candidate detect with
-    this power at two-sided level alpha; None when even a rise to 100 % is not detectable."""
-    if not (0 < alpha < 1 and 0 < power < 1 and 0 <= baseline_rate < 1):
-        raise ValueError("alpha and power lie strictly between 0 and 1, baseline_rate in [0, 1)")
-    top = 1.0 - baseline_rate
-    if n < 1 or items_for_difference(top, baseline_rate, power, alpha) > n:
-        return None
-    low, high = 0.0, top  # items needed falls as the difference grows: bisect on it
-    for _ in range(60):
-        mid = (low + high) / 2
-        if items_for_difference(mid, baseline_rate, power, alpha) > n:
-            low = mid
-        else:
-            high = mid
-    return high
-
-
-def sample_for_difference(difference: float, power: float = 0.8, alpha: float = 0.05,
-                          baseline_rate: float = DEFAULT_BASELINE_OVER_REFUSAL) -> int:
-    """The smallest whole number of items per candidate that detects ``difference``."""
-    return math.ceil(items_for_difference(difference, baseline_rate, power, alpha))

@@ -194,7 +194,7 @@ def cmd_packs_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from assessment.analysis.sample_power import power_sentence
+    from assessment.analysis.power import power_sentence
     from assessment.packs import builtin_pack_dir, validate_paths
     from assessment.packs.summary import annotation_line, labels_line, summarise
 

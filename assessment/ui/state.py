@@ -15,8 +15,8 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assessment.analysis.power import DEFAULT_SAMPLE_PER_CATEGORY
 from assessment.analysis.ranking import RankingSettings
-from assessment.analysis.sample_power import DEFAULT_SAMPLE_PER_CATEGORY
 from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.errors import UserError, ValidationProblems
 from assessment.packs.model import Category, LoadedPack, Pack

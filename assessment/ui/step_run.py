@@ -54,7 +54,7 @@ def estimate_table(prepared) -> None:
 
 def power_note(prepared) -> None:
     """What over-refusal difference this sample can detect, per domain, in plain words."""
-    from assessment.analysis.sample_power import plan_power
+    from assessment.analysis.power import plan_power
 
     rows = plan_power(prepared.plan.items_per_pack)
     if not rows:
