@@ -73,6 +73,6 @@ def test_console_headers_and_flags_come_from_the_catalogue(sample):
         assert catalogue.label(metric) in text
     assert catalogue.label("tax_without_benefit") in text
     lines = verdict_lines(card)
-    assert lines[0] == f"Overall verdict: {card.verdict.label} — {card.verdict.reason}"
+    assert lines[0] == f"Overall verdict: {card.verdict.label}. {card.verdict.reason}"
     # which cell stays inconclusive depends on the built-in packs' sizes; one of Vendor B's high-tax flags does
     assert any(line.startswith("  inconclusive — Vendor B / ") and ": high tax" in line for line in lines)

@@ -265,10 +265,28 @@ def certainty_sentence(s: DecisionSummary) -> str:
 
 
 def verdict_sentence(s: DecisionSummary) -> str:
-    v = s.verdict
+    return _verdict_words(s.verdict)
+
+
+def _verdict_words(v: OverallVerdict) -> str:
     if v.status is None:
         return f"Overall verdict: not stated. {v.reason}"
     return f"Overall verdict: {v.status}. {v.reason}".strip()
+
+
+class Conclusions(BaseModel):
+    """The overall verdict and whether first place is separated, one sentence each; None where the
+    scorecard does not hold it. The console and the PDF's executive summary show these words."""
+
+    verdict: str | None
+    first_place: str | None
+
+
+def conclusions(card: Scorecard) -> Conclusions:
+    v = _verdict(card)
+    first = card.ranking.first_place if card.ranking is not None else None
+    return Conclusions(verdict=None if v.status is None else _verdict_words(v),
+                       first_place=None if first is None else first.sentence)
 
 
 def decision_sentence(d: DecisionRecord) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assessment.analysis import catalogue
+from assessment.analysis.decision_summary import conclusions
 from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import Rate
 from assessment.textsafe import plain_markup as _plain
@@ -58,12 +59,10 @@ def _flags(r: Any) -> str:
 
 def verdict_lines(scorecard: Scorecard) -> list[str]:
     """The overall verdict, first place and (for a run until decided) the calls saved, as plain lines."""
-    out = []
-    if scorecard.verdict is not None:
-        out.append(f"Overall verdict: {scorecard.verdict.label} — {scorecard.verdict.reason}")
-    first = scorecard.ranking.first_place if scorecard.ranking is not None else None
-    if first is not None:
-        out.append(f"Ranking: {first.sentence}")
+    said = conclusions(scorecard)
+    out = [] if said.verdict is None else [said.verdict]
+    if said.first_place is not None:
+        out.append(f"Ranking: {said.first_place}")
     seq = scorecard.sequential
     if seq is not None:
         out.append(f"Run until decided: {len(seq.rounds)} round(s), stopped because {STOP_WORDS.get(seq.stop_reason, seq.stop_reason)}; "

@@ -8,6 +8,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from assessment.analysis.decision_summary import conclusions
 from assessment.analysis.metrics import DomainResult
 from assessment.analysis.scorecard import Scorecard
 from assessment.reports.pdf_blocks import bullet, join_words, para, section_break, table
@@ -165,13 +166,8 @@ def _ranking_sentence(card: Scorecard) -> str | None:
 
 def verdict_sentences(card: Scorecard) -> list[str]:
     """The overall verdict and whether first place is separated (plain text; names made safe)."""
-    out = []
-    if card.verdict is not None:
-        out.append(f"Overall verdict: {card.verdict.label}. {label(card.verdict.reason, 600)}")
-    first = card.ranking.first_place if card.ranking is not None else None
-    if first is not None:
-        out.append(label(first.sentence, 600))
-    return out
+    said = conclusions(card)
+    return [label(t, 700) for t in (said.verdict, said.first_place) if t is not None]
 
 
 def summary(card: Scorecard) -> list[Flowable]:
