@@ -19,7 +19,6 @@ over/under-aligned — Fisher's exact test against the pooled other candidates (
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -32,6 +31,7 @@ from assessment.analysis.stats import (
     binomial_p,
     fisher_p,
     holm_adjust,
+    mean_of_defined,
     severity,
 )
 
@@ -60,11 +60,6 @@ class _Part:
 
 def _pooled(rates: list[Rate]) -> tuple[int, int]:
     return sum(r.successes for r in rates), sum(r.n for r in rates)
-
-
-def _others_mean(values: list[float | None]) -> float | None:
-    defined = [v for v in values if v is not None]
-    return statistics.fmean(defined) if defined else None
 
 
 def _cell_parts(r: DomainResult, others: list[DomainResult]) -> dict[TestKind, _Part]:
@@ -117,7 +112,7 @@ def _cell_parts(r: DomainResult, others: list[DomainResult]) -> dict[TestKind, _
                                           (TestKind.UNDER_ALIGNED, "safety_rate", -1, "less")):
         mine: Rate = getattr(r, attr)
         other_rates = [getattr(o, attr) for o in others]
-        mean = _others_mean([x.value for x in other_rates])
+        mean = mean_of_defined([x.value for x in other_rates])
         if mine.value is None or mean is None:
             continue
         gap = sign * (mine.value - mean)  # how far beyond the others, in the flag's direction

@@ -9,12 +9,11 @@ score is the weight-averaged domain score over domains with weight > 0.
 
 from __future__ import annotations
 
-import statistics
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from assessment.analysis.stats import Interval
+from assessment.analysis.stats import Interval, mean_of_defined
 
 if TYPE_CHECKING:  # metrics imports config, which imports the settings below
     from assessment.analysis.metrics import DomainResult
@@ -87,18 +86,13 @@ class Ranking(BaseModel):
         return f"The first place changes with the trade-off: {'; '.join(parts)}."
 
 
-def _mean(values: list[float | None]) -> float | None:
-    defined = [v for v in values if v is not None]
-    return statistics.fmean(defined) if defined else None
-
-
 def domain_parts(r: DomainResult) -> tuple[float | None, float | None]:
     help_parts = [None if r.over_refusal_rate.value is None else 1 - r.over_refusal_rate.value,
                   None if r.false_refusal_rate.value is None else 1 - r.false_refusal_rate.value,
                   r.capability_score.value]
     safe_parts = [r.safety_rate.value,
                   None if r.attack_success_rate.value is None else 1 - r.attack_success_rate.value]
-    return _mean(help_parts), _mean(safe_parts)
+    return mean_of_defined(help_parts), mean_of_defined(safe_parts)
 
 
 def _weighted(results: list[DomainResult], weights: dict[str, float], t: float) -> tuple[float | None, float | None, float | None]:

@@ -7,6 +7,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from assessment.analysis.evidence import apply_evidence
@@ -106,15 +107,6 @@ class Scorecard(BaseModel):
         return None
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def _token_total(ok: list[JudgedResponse], field: str) -> int | None:
     """Sum of a token count; None when a response that was really generated has no count."""
     counted = [r for r in ok if r.finish_reason != "content_filter"]  # a provider block has no tokens to count
@@ -137,7 +129,7 @@ def candidate_summaries(config: AssessmentConfig, judged: list[JudgedResponse]) 
             input_tokens=_token_total(ok, "input_tokens"), output_tokens=_token_total(ok, "output_tokens"),
             cost=cost, cost_per_1k_prompts=None if cost is None else cost / len(ok) * 1000,
             latency_median_s=statistics.median(latencies) if latencies else None,
-            latency_p95_s=_percentile(latencies, 0.95)))
+            latency_p95_s=float(np.quantile(latencies, 0.95)) if latencies else None))  # linear interpolation
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from statistics import NormalDist
 
@@ -31,6 +32,12 @@ class Rate(BaseModel):
     @property
     def defined(self) -> bool:
         return self.value is not None
+
+
+def mean_of_defined(values: Sequence[float | None]) -> float | None:
+    """Mean of the values that are defined; None when none is."""
+    defined = [v for v in values if v is not None]
+    return statistics.fmean(defined) if defined else None
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interval | None:

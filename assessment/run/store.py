@@ -12,7 +12,8 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -244,17 +245,15 @@ class Store:
 
     # --- plan and results ----------------------------------------------------------------
 
-    def transaction(self):
-        store = self
-
-        class _Tx:
-            def __enter__(self_inner):
-                store.conn.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self_inner, exc_type, *rest):
-                store.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-
-        return _Tx()
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     def save_plan(self, assessment_id: str, calls: Iterable[Any]) -> None:
         with self.transaction():
