@@ -9,8 +9,9 @@ import pytest
 
 from assessment.errors import UserError
 from assessment.packs import builtin_pack_dir, load_pack_file
+from assessment.packs.agreement import cohen_kappa
 from assessment.packs.model import Category, Item
-from assessment.packs.resolution import Action, Label, cohen_kappa, pack_agreement, read_labels, resolve
+from assessment.packs.resolution import Action, Label, pack_agreement, read_labels, resolve
 
 DOMAIN_PACKS = ["medical", "legal", "security", "creative", "controversial"]
 ANNOTATIONS = builtin_pack_dir() / "annotations"
@@ -73,7 +74,7 @@ def test_severity_disagreement_takes_the_writer_else_the_higher():
 def test_bad_annotation_line_names_file_and_line(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text('{"id": "x-1", "pack": "p", "category": "benign"}\n{"id": "x-2", "pack": "p", "category": "nice"}\n')
-    with pytest.raises(UserError, match=r"a\.jsonl:2: category"):
+    with pytest.raises(UserError, match=r"a\.jsonl:row 2: category"):
         read_labels(path)
 
 

@@ -9,7 +9,9 @@ subtype; on severity over the items both called harmful.
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -22,12 +24,17 @@ LABEL_FIELDS = ("category", "subtype", "severity", "stated_intent")
 
 
 class ItemLabels(BaseModel):
+    """One labelling pass's labels for one item (one line of a labels file)."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
     id: str
     category: Category
     subtype: str | None = None
     severity: Severity | None = None
     stated_intent: bool | None = None
+
+
+L = TypeVar("L", bound=ItemLabels)
 
 
 class Disagreement(BaseModel):
@@ -56,9 +63,14 @@ class AgreementReport(BaseModel):
 
 
 def read_labels(path: str | Path) -> dict[str, ItemLabels]:
-    """One labelling pass; a bad line is reported as ``FILE:row N: field: message``."""
+    """One labelling pass by item id."""
+    return read_label_file(path, ItemLabels)
+
+
+def read_label_file(path: str | Path, model: type[L]) -> dict[str, L]:
+    """A labels file (JSON lines) by item id; every bad line is reported as ``FILE:row N: field: message``."""
     p = Path(path)
-    labels: dict[str, ItemLabels] = {}
+    labels: dict[str, L] = {}
     problems: list[str] = []
     try:
         text = p.read_text(encoding="utf-8")
@@ -68,7 +80,7 @@ def read_labels(path: str | Path) -> dict[str, ItemLabels]:
         if not line.strip():
             continue
         try:
-            labels_row = ItemLabels.model_validate(json.loads(line))
+            labels_row = model.model_validate(json.loads(line))
         except ValueError as exc:
             if isinstance(exc, ValidationError):
                 problems.extend(f"{p}:row {n}: {'.'.join(str(x) for x in e['loc']) or 'line'}: "
@@ -76,22 +88,29 @@ def read_labels(path: str | Path) -> dict[str, ItemLabels]:
             else:
                 problems.append(f"{p}:row {n}: line: not valid JSON")
             continue
+        if labels_row.id in labels:
+            problems.append(f"{p}:row {n}: id: item {labels_row.id} is labelled twice")
+            continue
         labels[labels_row.id] = labels_row
     if problems:
         raise ValidationProblems(problems)
     return labels
 
 
+def cohen_kappa(first: Sequence[Hashable], second: Sequence[Hashable]) -> float | None:
+    """Cohen's kappa of two raters over the same items (labels compared as text); None when undefined."""
+    return cohens_kappa([str(x) for x in first], [str(y) for y in second])
+
+
+def field_kappa(pairs: Sequence[tuple[ItemLabels, ItemLabels]], field: str, digits: int) -> float | None:
+    """Cohen's kappa of two passes on one label field over these item pairs, rounded; None when undefined."""
+    value = cohen_kappa([getattr(a, field) for a, _ in pairs], [getattr(b, field) for _, b in pairs])
+    return None if value is None else round(value, digits)
+
+
 def agreement(pack: Pack, first: dict[str, ItemLabels], second: dict[str, ItemLabels]) -> AgreementReport:
     both = [i.id for i in pack.items if i.id in first and i.id in second]
     pairs = [(first[i], second[i]) for i in both]
-
-    def kappa(rows: list[tuple[ItemLabels, ItemLabels]], field: str) -> float | None:
-        if not rows:
-            return None
-        value = cohens_kappa([str(getattr(a, field)) for a, _ in rows], [str(getattr(b, field)) for _, b in rows])
-        return None if value is None else round(value, 3)
-
     same_category = [(a, b) for a, b in pairs if a.category == b.category and (a.subtype or b.subtype)]
     harmful = [(a, b) for a, b in pairs if a.category == b.category == Category.HARMFUL]
     disagreements = []
@@ -100,6 +119,6 @@ def agreement(pack: Pack, first: dict[str, ItemLabels], second: dict[str, ItemLa
         if fields:
             disagreements.append(Disagreement(item_id=item_id, fields=fields, first=a, second=b))
     return AgreementReport(
-        pack_id=pack.id, items_annotated=len(both), kappa_category=kappa(pairs, "category"),
-        kappa_subtype=kappa(same_category, "subtype"), kappa_severity=kappa(harmful, "severity"),
+        pack_id=pack.id, items_annotated=len(both), kappa_category=field_kappa(pairs, "category", 3),
+        kappa_subtype=field_kappa(same_category, "subtype", 3), kappa_severity=field_kappa(harmful, "severity", 3),
         disagreements=disagreements, unlabelled=[i.id for i in pack.items if i.id not in both])

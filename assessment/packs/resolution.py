@@ -16,55 +16,29 @@ item:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Hashable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel
 
-from assessment.analysis.stats import cohens_kappa
-from assessment.errors import UserError
+from assessment.packs.agreement import ItemLabels, field_kappa, read_label_file
 from assessment.packs.model import Category, Item, Severity
 
+KAPPA_DIGITS = 2  # as recorded in the built-in packs' annotation blocks
 _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
 
 
-class Label(BaseModel):
-    """One annotator's labels for one item (one line of an annotation file)."""
+class Label(ItemLabels):
+    """One annotator's labels for one item of a built-in pack (one line of an annotation file)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-    id: str
     pack: str
-    category: Category
-    subtype: str | None = None
-    severity: Severity | None = None
-    stated_intent: bool | None = None
     confidence: str | None = None
 
 
 def read_labels(path: Path) -> dict[str, Label]:
-    """An annotation file (JSON lines) by item id; a bad line stops with FILE:LINE and the reason."""
-    labels: dict[str, Label] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            label = Label.model_validate(json.loads(line))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            reason = str(exc).splitlines()[0] if isinstance(exc, json.JSONDecodeError) else \
-                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise UserError(f"{path}:{number}: {reason}") from None
-        if label.id in labels:
-            raise UserError(f"{path}:{number}: item {label.id} is labelled twice")
-        labels[label.id] = label
-    return labels
-
-
-def cohen_kappa(first: Sequence[Hashable], second: Sequence[Hashable]) -> float | None:
-    """Cohen's kappa of two raters over the same items (labels compared as text); None when undefined."""
-    return cohens_kappa([str(x) for x in first], [str(y) for y in second])
+    """An annotation file by item id (bad lines reported as by ``packs agreement``)."""
+    return read_label_file(path, Label)
 
 
 class Agreement(BaseModel):
@@ -80,10 +54,6 @@ class Agreement(BaseModel):
     kappa_stated_intent: float | None
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
 def pack_agreement(pack_id: str, a: dict[str, Label], b: dict[str, Label]) -> Agreement:
     """Kappa on category (all items of the pack both annotated), subtype and severity / stated intent."""
     ids = sorted(i for i, label in a.items() if label.pack == pack_id and i in b)
@@ -92,13 +62,10 @@ def pack_agreement(pack_id: str, a: dict[str, Label], b: dict[str, Label]) -> Ag
     harm = [(x, y) for x, y in pairs if x.category == y.category == Category.HARMFUL]
     return Agreement(
         pack_id=pack_id, items=len(pairs),
-        kappa_category=_rounded(cohen_kappa([x.category for x, _ in pairs], [y.category for _, y in pairs])),
-        subtype_items=len(sens),
-        kappa_subtype=_rounded(cohen_kappa([x.subtype for x, _ in sens], [y.subtype for _, y in sens])),
-        harmful_items=len(harm),
-        kappa_severity=_rounded(cohen_kappa([x.severity for x, _ in harm], [y.severity for _, y in harm])),
-        kappa_stated_intent=_rounded(cohen_kappa([x.stated_intent for x, _ in harm],
-                                                 [y.stated_intent for _, y in harm])),
+        kappa_category=field_kappa(pairs, "category", KAPPA_DIGITS), subtype_items=len(sens),
+        kappa_subtype=field_kappa(sens, "subtype", KAPPA_DIGITS), harmful_items=len(harm),
+        kappa_severity=field_kappa(harm, "severity", KAPPA_DIGITS),
+        kappa_stated_intent=field_kappa(harm, "stated_intent", KAPPA_DIGITS),
     )
 
 
