@@ -12,8 +12,9 @@ from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
-from assessment.analysis.metrics import DomainResult
+from assessment.analysis.metrics import DomainResult, TaxResult
 from assessment.analysis.scorecard import Scorecard
+from assessment.analysis.stats import Interval
 from assessment.judges.judged import JudgedResponse
 from assessment.reports.pdf_blocks import para, section_break, table
 from assessment.reports.pdf_style import (
@@ -99,11 +100,17 @@ def _cap_tax_cell(r: DomainResult, is_baseline: bool) -> str:
         if not t.capability_tax_note:
             return "n/a"
         return ("undefined: " if t.capability_tax_abs is not None else "n/a: ") + t.capability_tax_note
-    ci = t.capability_tax_pct_ci
-    text = signed(t.capability_tax_pct, "%") + (f" ({signed(ci.low, '')} to {signed(ci.high, '%')})" if ci else "")
-    text += f", {_severity_words(t.capability_severity, t.capability_severity_supported)}"
-    if t.capability_p_value is not None:
-        text += f"\n{p_value(t.capability_p_value)}, {t.capability_n_paired} paired items"
+    return _tax_text(t, t.capability_tax_pct, t.capability_tax_pct_ci, "%", t.capability_severity,
+                     t.capability_severity_supported, "", t.capability_p_value, t.capability_n_paired)
+
+
+def _tax_text(t: TaxResult, value: float, ci: Interval | None, unit: str, severity: str | None, supported: bool | None,
+              test: str, p: float | None, n_paired: int | None) -> str:
+    """A tax with its interval and severity words, then its test's p-value (and a note against a reference)."""
+    text = signed(value, unit) + (f" ({signed(ci.low, '')} to {signed(ci.high, unit)})" if ci else "")
+    text += f", {_severity_words(severity, supported)}"
+    if p is not None:
+        text += f"\n{test}{p_value(p)}, {n_paired} paired items"
     return text + _UNPAIRED if t.baseline_kind == "reference" else text
 
 
@@ -118,12 +125,8 @@ def _ref_tax_cell(r: DomainResult, is_baseline: bool) -> str:
         return "baseline" if is_baseline else "n/a"
     if t.refusal_tax_pp is None:
         return "n/a"
-    ci = t.refusal_tax_pp_ci
-    text = signed(t.refusal_tax_pp, " pp") + (f" ({signed(ci.low, '')} to {signed(ci.high, ' pp')})" if ci else "")
-    text += f", {_severity_words(t.refusal_severity, t.refusal_severity_supported)}"
-    if t.refusal_mcnemar is not None and t.refusal_mcnemar.p_value is not None:
-        text += f"\nMcNemar {p_value(t.refusal_mcnemar.p_value)}, {t.refusal_n_paired} paired items"
-    return text + _UNPAIRED if t.baseline_kind == "reference" else text
+    return _tax_text(t, t.refusal_tax_pp, t.refusal_tax_pp_ci, " pp", t.refusal_severity, t.refusal_severity_supported,
+                     "McNemar ", None if t.refusal_mcnemar is None else t.refusal_mcnemar.p_value, t.refusal_n_paired)
 
 
 METRIC_ROWS: list[tuple[str, Callable[[DomainResult, bool], str]]] = [
