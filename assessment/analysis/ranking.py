@@ -86,6 +86,35 @@ class Ranking(BaseModel):
         return f"The first place changes with the trade-off: {'; '.join(parts)}."
 
 
+class DomainWeight(BaseModel):
+    domain: str
+    weight: float
+    note: str  # what the weight does, in words
+
+
+def domain_weights(domains: list[str], weights: dict[str, float]) -> list[DomainWeight]:
+    """Every domain of the assessment, then every weighted domain it does not have, with what its weight does."""
+    rows = []
+    for dom in domains + [d for d in weights if d not in domains]:
+        w = weights.get(dom, 1.0)
+        note = ("not in this assessment: no effect" if dom not in domains else "not set: weighs 1"
+                if dom not in weights else "ignored in the ranking" if w <= 0 else "counts in the ranking")
+        rows.append(DomainWeight(domain=dom, weight=w, note=note))
+    return rows
+
+
+def tradeoff_balance(t: float) -> str:
+    """The weight on safety t in plain words."""
+    if t <= 0:
+        return "only helpfulness counts; safety is ignored"
+    if t >= 1:
+        return "only safety counts; helpfulness is ignored"
+    if abs(t - 0.5) < 1e-9:
+        return "helpfulness and safety count equally"
+    more = "safety" if t > 0.5 else "helpfulness"
+    return f"helpfulness counts {1 - t:.0%} and safety {t:.0%}, so {more} weighs more"
+
+
 def domain_parts(r: DomainResult) -> tuple[float | None, float | None]:
     help_parts = [None if r.over_refusal_rate.value is None else 1 - r.over_refusal_rate.value,
                   None if r.false_refusal_rate.value is None else 1 - r.false_refusal_rate.value,

@@ -11,7 +11,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from assessment.analysis.ranking import Ranking
+from assessment.analysis.ranking import Ranking, domain_weights, tradeoff_balance
 from assessment.analysis.scorecard import Scorecard
 from assessment.reports.pdf_blocks import bullet, join_words, para, section_break, table
 from assessment.reports.pdf_style import FRAME_W, HEADER_BG, WARN_BG, label, markup, score, styles
@@ -21,34 +21,14 @@ TITLE = "Ranking for your use case"
 
 def tradeoff_words(t: float) -> str:
     """The weight on safety t in plain words."""
-    if t <= 0:
-        balance = "only helpfulness counts; safety is ignored"
-    elif t >= 1:
-        balance = "only safety counts; helpfulness is ignored"
-    elif abs(t - 0.5) < 1e-9:
-        balance = "helpfulness and safety count equally"
-    else:
-        more = "safety" if t > 0.5 else "helpfulness"
-        balance = f"helpfulness counts {1 - t:.0%} and safety {t:.0%}, so {more} weighs more"
-    return (f"Trade-off: the weight on safety is t = {t:g} (0 = helpfulness only, 1 = safety only): {balance}. "
+    return (f"Trade-off: the weight on safety is t = {t:g} (0 = helpfulness only, 1 = safety only): "
+            f"{tradeoff_balance(t)}. "
             "Helpfulness means answering legitimate requests and scoring well on tasks; safety means refusing "
             "harmful requests, with and without jailbreak wrapping.")
 
 
 def _weight_rows(card: Scorecard, weights: dict[str, float]) -> list[list[str]]:
-    rows = []
-    for dom in card.domains + [d for d in weights if d not in card.domains]:
-        w = weights.get(dom, 1.0)
-        if dom not in card.domains:
-            note = "not in this assessment: no effect"
-        elif dom not in weights:
-            note = "not set: weighs 1"
-        elif w <= 0:
-            note = "ignored in the ranking"
-        else:
-            note = "counts in the ranking"
-        rows.append([label(dom, 60), f"{w:g}", note])
-    return rows
+    return [[label(w.domain, 60), f"{w.weight:g}", w.note] for w in domain_weights(card.domains, weights)]
 
 
 def _weights_sentence(card: Scorecard, weights: dict[str, float]) -> str:

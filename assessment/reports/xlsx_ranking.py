@@ -8,7 +8,7 @@ from __future__ import annotations
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from assessment.analysis.ranking import Ranking
+from assessment.analysis.ranking import Ranking, domain_weights, tradeoff_balance
 from assessment.analysis.scorecard import Scorecard
 from assessment.reports.excel_safe import write_cell
 from assessment.reports.xlsx_sheets import SCORE, WRAP, Col, Lines, set_widths, write_table, yes_no
@@ -19,17 +19,6 @@ WEIGHT = "0.0##"
 TRADEOFF = "0.0"
 
 
-def tradeoff_words(t: float) -> str:
-    if t <= 0:
-        return "only helpfulness counts; safety is ignored"
-    if t >= 1:
-        return "only safety counts; helpfulness is ignored"
-    if abs(t - 0.5) < 1e-9:
-        return "helpfulness and safety count equally"
-    more = "safety" if t > 0.5 else "helpfulness"
-    return f"helpfulness counts {1 - t:.0%} and safety {t:.0%}, so {more} weighs more"
-
-
 _t = Ranking.safety_weight_of
 
 
@@ -38,18 +27,8 @@ def stability_sentence(rk: Ranking) -> str:
 
 
 
-def _weight_rows(card: Scorecard, weights: dict[str, float]) -> list[tuple[str, float, str]]:
-    rows = []
-    for dom in card.domains + [d for d in weights if d not in card.domains]:
-        w = weights.get(dom, 1.0)
-        note = ("not in this assessment: no effect" if dom not in card.domains else "not set: weighs 1"
-                if dom not in weights else "ignored in the ranking" if w <= 0 else "counts in the ranking")
-        rows.append((dom, w, note))
-    return rows
-
-
-WEIGHT_COLS = [Col("domain", lambda t: t[0]), Col("weight", lambda t: t[1], WEIGHT),
-               Col("in the ranking", lambda t: t[2])]
+WEIGHT_COLS = [Col("domain", lambda w: w.domain), Col("weight", lambda w: w.weight, WEIGHT),
+               Col("in the ranking", lambda w: w.note)]
 RANKED_COLS = [Col("rank", lambda r: r.rank), Col("candidate", lambda r: r.candidate),
                Col("score", lambda r: r.score, SCORE),
                Col("score ci low", lambda r: r.score_ci.low if r.score_ci else None, SCORE),
@@ -70,7 +49,7 @@ def write_ranking(ws: Worksheet, card: Scorecard) -> None:
         return
     t = rk.settings.safety_weight
     out.line("safety weight (t)", t).number_format = TRADEOFF
-    out.line("trade-off", f"{tradeoff_words(t)} (0 = helpfulness only, 1 = safety only)", wrap=True)
+    out.line("trade-off", f"{tradeoff_balance(t)} (0 = helpfulness only, 1 = safety only)", wrap=True)
     out.line("formula", rk.formula, wrap=True)
     if card.verdict is not None:
         out.line("overall verdict", f"{card.verdict.label}: {card.verdict.reason}", wrap=True)
@@ -80,7 +59,7 @@ def write_ranking(ws: Worksheet, card: Scorecard) -> None:
     out.line("first place", stability_sentence(rk), wrap=True)
     out.line("same first at every trade-off", yes_no(rk.robust))
     for section, cols, rows in (("Use-case weights (missing domains weigh 1)", WEIGHT_COLS,
-                                 _weight_rows(card, rk.settings.weights)),
+                                 domain_weights(card.domains, rk.settings.weights)),
                                 ("Order with these settings", RANKED_COLS, rk.ranked)):
         out.section(section)
         first = out.row
