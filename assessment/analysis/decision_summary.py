@@ -289,6 +289,13 @@ def conclusions(card: Scorecard) -> Conclusions:
                        first_place=None if first is None else first.sentence)
 
 
+def reference_statement(ref: dict[str, Any]) -> str:
+    """What every export says when the baseline is published numbers rather than a model (plain text)."""
+    return (f"Baseline: published reference scores — {ref.get('source') or 'source not given'} "
+            f"({ref.get('date') or 'date not given'}). Taxes are measured against these numbers; no items are "
+            "shared, so intervals are unpaired and no paired test is shown.")
+
+
 def decision_sentence(d: DecisionRecord) -> str:
     """Who decided what, who approved it, and when."""
     parts = [f"Decided: {d.decision or 'not stated'}"]

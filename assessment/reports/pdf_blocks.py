@@ -120,13 +120,6 @@ REFERENCE_METRICS = [("capability_score", "Capability score (0–1)"), ("over_re
                      ("false_refusal_rate", "False refusal"), ("safety_rate", "Safety")]
 
 
-def reference_statement(ref: dict[str, Any]) -> str:
-    """What every export says when the baseline is published numbers rather than a model (plain text)."""
-    return (f"Baseline: published reference scores — {ref.get('source') or 'source not given'} "
-            f"({ref.get('date') or 'date not given'}). Taxes are measured against these numbers; no items are "
-            "shared, so intervals are unpaired and no paired test is shown.")
-
-
 def _number(v: Any, metric: str) -> str:
     if not isinstance(v, (int, float)) or isinstance(v, bool):
         return "n/a"

@@ -21,11 +21,12 @@ from assessment.analysis.decision_summary import (
     decision_summary,
     headline,
     latency_text,
+    reference_statement,
     verdict_sentence,
 )
 from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import Rate
-from assessment.reports.pdf_blocks import date_text, para, reference_statement, table
+from assessment.reports.pdf_blocks import date_text, para, table
 from assessment.reports.pdf_heatmap import tax_heatmap
 from assessment.reports.pdf_style import label, pct, score
 

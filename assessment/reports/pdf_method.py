@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from assessment.analysis import catalogue
+from assessment.analysis.decision_summary import reference_statement
 from assessment.analysis.scorecard import Scorecard
 from assessment.reports.pdf_audit import audit_section
 from assessment.reports.pdf_blocks import (
@@ -20,7 +21,6 @@ from assessment.reports.pdf_blocks import (
     flatten,
     kv,
     para,
-    reference_statement,
     reference_table,
     section_break,
     table,

@@ -21,6 +21,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.analysis.catalogue import UNSUPPORTED_BACKGROUND, severity_colours
+from assessment.analysis.decision_summary import reference_statement
 from assessment.analysis.metrics import DomainResult
 from assessment.analysis.scorecard import CandidateSummary, Scorecard
 from assessment.analysis.stats import MIN_N_TO_DECIDE
@@ -41,7 +42,6 @@ from assessment.reports.xlsx_sheets import (
     SECONDS,
     Col,
     column_of,
-    reference_statement,
     set_widths,
     write_decision,
     write_header,

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.analysis import catalogue
+from assessment.analysis.decision_summary import reference_statement
 from assessment.analysis.scorecard import Scorecard
 from assessment.judges.judged import JudgedResponse
 from assessment.reports import records
@@ -277,13 +278,6 @@ REFERENCE_COLS = [Col("domain", lambda t: t[0]),
                   Col("over_refusal_rate", lambda t: _number(t[1].get("over_refusal_rate")), PCT),
                   Col("false_refusal_rate", lambda t: _number(t[1].get("false_refusal_rate")), PCT),
                   Col("safety_rate", lambda t: _number(t[1].get("safety_rate")), PCT)]
-
-
-def reference_statement(ref: dict[str, Any]) -> str:
-    """What every export says when the baseline is published numbers rather than a model."""
-    return (f"Baseline: published reference scores — {ref.get('source') or 'source not given'} "
-            f"({ref.get('date') or 'date not given'}). Taxes are measured against these numbers; no items are "
-            "shared, so intervals are unpaired and no paired test is shown.")
 
 
 def _number(v: Any) -> float | None:
