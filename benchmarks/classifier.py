@@ -1,8 +1,8 @@
 """Classifier benchmarks: 10,000 fresh responses (target ≤ 120 s on 2 cores) and a fully cached
 re-run of 2,000 calls with stored verdicts (target ≤ 2 s, process start included).
 
-    python benchmarks/classifier.py            # about 2-3 minutes on 2 cores
-    python benchmarks/classifier.py --skip-rerun
+    python -m benchmarks.classifier            # about 2-3 minutes on 2 cores
+    python -m benchmarks.classifier --skip-rerun
 """
 
 from __future__ import annotations
@@ -10,15 +10,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
 
 FRESH = 10_000
 
@@ -52,7 +46,7 @@ def fresh(n: int = FRESH) -> tuple[float, float]:
 
 def cached_rerun() -> tuple[float, float]:
     """The first run of 2,000 calls (4 candidates × 500 items) classifies and stores; the second reads."""
-    from run import Server, ours, write_assessment
+    from benchmarks.run import Server, ours, write_assessment
 
     tmp = Path(tempfile.mkdtemp(prefix="ata-cls-"))
     server = Server(0.0)

@@ -1,20 +1,17 @@
 """Export benchmark: a synthetic 10,000+ response assessment to PDF + Excel + JSON, timed, with peak memory.
 
-    python benchmarks/exports.py      # exits non-zero above 20 s or 1.5 GB
+    python -m benchmarks.exports      # exits non-zero above 20 s or 1.5 GB
 """
 
 from __future__ import annotations
 
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assessment.reports.export import export_all  # noqa: E402
-from assessment.testing.sample import sample_assessment  # noqa: E402
+from assessment.reports.export import export_all
+from assessment.testing.sample import sample_assessment
 
 TARGET_SECONDS = 20.0
 TARGET_MB = 1536

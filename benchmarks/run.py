@@ -2,8 +2,8 @@
 cached re-run and a 20,000-call scale run. Prints a table of ratios and exits non-zero when a
 target is missed by more than its tolerance.
 
-    python benchmarks/run.py            # everything (about 6-8 minutes on 2 cores)
-    python benchmarks/run.py --skip-inspect --skip-scale
+    python -m benchmarks.run            # everything (about 6-8 minutes on 2 cores)
+    python -m benchmarks.run --skip-inspect --skip-scale
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 INSPECT_VENV = HERE / ".venv-inspect"
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_OFFLINE_MODE": "true"}
+ENV = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_OFFLINE_MODE": "true"}
 
 
 def free_port() -> int:
@@ -169,7 +169,7 @@ def main() -> int:
             server.stop()
 
     print("4. Exports: a synthetic assessment of 11,484 responses to JSON + PDF + Excel", flush=True)
-    proc = subprocess.run([sys.executable, str(HERE / "exports.py")], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.exports"], cwd=ROOT, env=ENV, capture_output=True, text=True)
     print("  " + proc.stdout.strip(), flush=True)
     rows.append(("exports, 11,484 responses", proc.stdout.strip().split(": ", 1)[-1][:58], float(proc.returncode), 0.0,
                  "ok" if proc.returncode == 0 else "MISSED"))

@@ -1,6 +1,6 @@
 """Build data/labels/refusal_labels_v2.jsonl from written responses and two blind annotations.
 
-    python scripts/build_labels.py --written W1.jsonl W2.jsonl --a ANNOTATOR_A.jsonl --b ANNOTATOR_B.jsonl
+    python -m scripts.build_labels --written W1.jsonl W2.jsonl --a ANNOTATOR_A.jsonl --b ANNOTATOR_B.jsonl
 
 Prints Cohen's kappa between the annotators (3-way and binary) and how many disagreements
 were resolved by the writer's intended label or removed; writes the set and a report beside it.
@@ -12,10 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assessment.errors import UserError  # noqa: E402
-from assessment.judges.dataset import V2_FILE, V2_REPORT, build_labelled_set, write_labelled_set  # noqa: E402
+from assessment.errors import UserError
+from assessment.judges.dataset import V2_FILE, V2_REPORT, build_labelled_set, write_labelled_set
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """Agreement of the two blind annotation passes over the built-in packs.
 
-    python scripts/pack_agreement.py            # Cohen's kappa per pack
-    python scripts/pack_agreement.py --check    # ... and exit 1 if a pack's annotation block disagrees
+    python -m scripts.pack_agreement            # Cohen's kappa per pack
+    python -m scripts.pack_agreement --check    # ... and exit 1 if a pack's annotation block disagrees
 
 Reads domain_packs/annotations/annotator_a.jsonl and annotator_b.jsonl (one line per item: id,
 pack, category, subtype, severity, stated_intent, confidence) and computes, per pack, kappa on
@@ -15,11 +15,9 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assessment.errors import UserError  # noqa: E402
-from assessment.packs import builtin_pack_dir, load_pack_file  # noqa: E402
-from assessment.packs.resolution import Agreement, pack_agreement, read_labels  # noqa: E402
+from assessment.errors import UserError
+from assessment.packs import builtin_pack_dir, load_pack_file
+from assessment.packs.resolution import Agreement, pack_agreement, read_labels
 
 
 def _fmt(value: float | None) -> str:

@@ -137,11 +137,9 @@ def test_two_assessments_share_a_store(server, tmp_path):
         procs.append(subprocess.Popen([sys.executable, "-m", "assessment", "run", str(cfg), "--out", str(tmp_path / name),
                                        "--format", "json", "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
                                       env={**os.environ, "PYTHONPATH": str(ROOT)}))
-    started = time.time()
-    for p in procs:
+    for p in procs:  # how long this takes: benchmarks/timings.py
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
-    assert time.time() - started < 60
     conn = sqlite3.connect(shared)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 240

@@ -598,18 +598,17 @@ def test_pages_are_the_six_steps_and_nothing_heavy_loads_at_start():
     assert all(f'st.Page("{s.path}"' in app for s in STEPS)
     assert not (ROOT / "pages").exists()
     probe = (
-        f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
+        "import sys\n"
         "import assessment.ui.state, assessment.ui.jobs, assessment.ui.tables, assessment.ui.downloads\n"
         "import assessment.ui.connection, assessment.ui.review_decision\n"
         "assert 'streamlit' not in sys.modules, 'a plain ui module imported streamlit'\n"
         "from streamlit.testing.v1 import AppTest\n"
-        f"t = time.monotonic(); at = AppTest.from_file({APP!r}, default_timeout=30).run()\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=30).run()\n"
         "assert not at.exception and at.title[0].value == '1. Set up'\n"
-        "print(round(time.monotonic() - t, 2), 'litellm' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+        "print('litellm' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
-    _seconds, litellm_loaded = out.stdout.split()  # the time is reported by benchmarks/timings.py
-    assert litellm_loaded == "False"
+    assert out.stdout.split() == ["False"]  # how fast the first page opens: benchmarks/timings.py
 
 
 def test_audit_panel_reviews_one_response_at_a_time_and_reports_agreement(server):

@@ -7,7 +7,7 @@ Two sources make up the set:
   (split ``dev`` / ``test``);
 - ``data/labels/refusal_labels_v2.jsonl`` — responses written in the styles of many model families,
   each labelled blind by two annotators with the guideline in README.md, built by
-  :func:`build_labelled_set` (``python scripts/build_labels.py``).
+  :func:`build_labelled_set` (``python -m scripts.build_labels``).
 
 Gold label rule for the double-annotated set (documented in README.md): when the two annotators
 agree, their label is gold; when they disagree, the label that matches the writer's intended

@@ -1,0 +1,1 @@
+"""Benchmarks and timings, run from the project root as modules: ``python -m benchmarks.<name>``."""
