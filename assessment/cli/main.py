@@ -160,11 +160,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _formats(raw: str) -> list[str]:
-    formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("json", "pdf", "xlsx")]
-    if bad:
-        raise UserError(f"unknown format(s) {', '.join(bad)}; use json, pdf, xlsx")
-    return formats
+    from assessment.reports.export import parse_formats
+
+    return parse_formats(raw)
 
 
 # --- packs -----------------------------------------------------------------------------------

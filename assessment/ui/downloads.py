@@ -9,14 +9,7 @@ from pydantic import BaseModel
 
 from assessment.analysis.scorecard import Scorecard
 from assessment.judges.judged import JudgedResponse
-
-FORMATS = {
-    # format: (label, files export_all writes, mime types)
-    "pdf": ("PDF report", ["scorecard.pdf"], ["application/pdf"]),
-    "xlsx": ("Excel workbook", ["scorecard.xlsx"],
-             ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]),
-    "json": ("JSON", ["scorecard.json", "responses.jsonl"], ["application/json", "application/x-ndjson"]),
-}
+from assessment.reports.export import EXPORTERS, export_all
 
 
 class Download(BaseModel):
@@ -31,28 +24,28 @@ class Download(BaseModel):
 def build_downloads(scorecard: Scorecard, judged: list[JudgedResponse], include_harmful: bool = False,
                     formats: tuple[str, ...] = ("pdf", "xlsx", "json")) -> list[Download]:
     """Every requested export, one format at a time, so one broken exporter never hides the others."""
-    from assessment.reports.export import export_all
-
     out: list[Download] = []
     with tempfile.TemporaryDirectory(prefix="assessment-export-") as tmp:
         for fmt in formats:
-            label, files, mimes = FORMATS[fmt]
+            export = EXPORTERS[fmt]
+            label, main = export.label, export.files[0]
             folder = Path(tmp) / fmt
             try:
                 export_all(scorecard, judged, folder, [fmt], include_harmful=include_harmful)
             except ImportError as exc:
-                out.append(Download(format=fmt, label=label, filename=files[0], mime=mimes[0],
+                out.append(Download(format=fmt, label=label, filename=main.name, mime=main.mime,
                                     problem=f"{label} export is not available in this installation ({exc})."))
                 continue
             except Exception as exc:  # a broken exporter: say which and why, keep the others
-                out.append(Download(format=fmt, label=label, filename=files[0], mime=mimes[0],
+                out.append(Download(format=fmt, label=label, filename=main.name, mime=main.mime,
                                     problem=f"{label} export failed: {type(exc).__name__}: {exc}"))
                 continue
-            for name, mime in zip(files, mimes):
-                path = folder / name
+            for file in export.files:
+                path = folder / file.name
                 if path.exists():
-                    out.append(Download(format=fmt, label=label, filename=name, mime=mime, data=path.read_bytes()))
+                    out.append(Download(format=fmt, label=label, filename=file.name, mime=file.mime,
+                                        data=path.read_bytes()))
                 else:
-                    out.append(Download(format=fmt, label=label, filename=name, mime=mime,
-                                        problem=f"{label} export did not write {name}."))
+                    out.append(Download(format=fmt, label=label, filename=file.name, mime=file.mime,
+                                        problem=f"{label} export did not write {file.name}."))
     return out
