@@ -5,7 +5,6 @@ The CLI and the wizard both call these functions, so a number is computed in one
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import threading
@@ -24,10 +23,11 @@ from assessment.judges.judged import JudgedResponse, judge_rows
 from assessment.packs.attacks import LoadedAttacks, load_attacks
 from assessment.packs.loader import resolve_pack
 from assessment.packs.model import Item, LoadedPack, Pack, render_conversation
+from assessment.run.dispatch import run_calls
 from assessment.run.plan import Plan, build_plan
-from assessment.run.runner import CandidateProgress, Progress, RetryPolicy, Runner
+from assessment.run.retry import RetryPolicy
+from assessment.run.runner import Progress
 from assessment.run.store import Store
-from assessment.run.workers import run_in_workers, worker_count
 from assessment.scoring.contract import answer_format_record
 from assessment.scoring.registry import unscored_reason
 
@@ -127,22 +127,8 @@ def _execute_calls(store: Store, assessment_id: str, prepared: Prepared, *, sess
                    progress: Progress, cancel: threading.Event | None, on_update: Callable[[Progress], None] | None,
                    retry: RetryPolicy | None) -> Progress:
     candidates = {c.name: c for c in prepared.config.candidates}
-    calls = prepared.plan.calls
-    cached = store.cached_keys(c.cache_key for c in calls)
-    pending = [c for c in calls if c.cache_key not in cached]
-    workers = worker_count(len(pending))
-    if workers > 1:
-        for c in calls:
-            cp = progress.per_candidate.setdefault(c.candidate, CandidateProgress())
-            if c.cache_key in cached:
-                cp.total += 1
-                cp.done += 1
-                cp.cached += 1
-        return run_in_workers(store, assessment_id, pending, candidates, workers, session_keys=session_keys,
-                              retry=retry, progress=progress, cancel=cancel, on_update=on_update)
-    runner = Runner(store, assessment_id, candidates, session_keys=session_keys, retry=retry,
-                    progress=progress, cancel=cancel, on_update=on_update)
-    return asyncio.run(runner.run(calls))
+    return run_calls(store, assessment_id, prepared.plan.calls, candidates, session_keys=session_keys, retry=retry,
+                     progress=progress, cancel=cancel, on_update=on_update)
 
 
 # --- from a stored assessment to a scorecard ---------------------------------------------------

@@ -11,11 +11,15 @@ import asyncio
 import hashlib
 import json
 import re
+from collections import Counter
 from typing import Any
 
 from assessment.analysis.stats import cohens_kappa
 from assessment.config import JudgeConfig, resolve_api_key
 from assessment.judges.verdict import Verdict
+from assessment.redaction import redact, url_secrets
+from assessment.run.retry import Attempts, RetryPolicy, with_retries
+from assessment.run.runner import load_litellm
 from assessment.run.store import Store
 from assessment.scoring.registry import Score
 
@@ -94,43 +98,40 @@ def parse_rubric_score(raw: str | None) -> int | None:
     return score if 1 <= score <= 10 else None
 
 
+JUDGE_RETRY = RetryPolicy()  # the same policy as the candidates' calls (4 attempts, jittered backoff)
+JUDGE_CALL_FAILED = "judge call failed"
+
+
 class LLMJudge:
-    def __init__(self, config: JudgeConfig, store: Store | None = None, session_keys: dict[str, str] | None = None):
+    def __init__(self, config: JudgeConfig, store: Store | None = None, session_keys: dict[str, str] | None = None,
+                 retry: RetryPolicy = JUDGE_RETRY):
         self.config = config
         self.store = store
+        self.retry = retry
         self.api_key = resolve_api_key(config, session_keys) or ("no-key" if config.api_base else None)
         self._rubric_scores: dict[str, Score] = {}
-        from assessment.redaction import url_secrets
-
         self._secrets = [k for k in (self.api_key,) if k and k != "no-key"] + url_secrets(config.api_base)
+        self.failures: dict[str, str] = {}  # judgement key → why its call failed after every retry
 
     def _key(self, kind: str, *parts: str) -> str:
         payload = json.dumps([kind, self.config.model, self.config.api_base or "", JUDGE_PROMPT_VERSION, *parts])
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    async def _ask(self, prompt: str, semaphore: asyncio.Semaphore) -> str | None:
-        from assessment.run.runner import _classify, load_litellm
-
+    async def _ask(self, prompt: str, semaphore: asyncio.Semaphore) -> Attempts[str]:
         litellm = load_litellm()
-        async with semaphore:
-            for attempt in range(3):
-                try:
-                    resp = await asyncio.wait_for(litellm.acompletion(
-                        model=self.config.model, api_base=self.config.api_base, api_key=self.api_key,
-                        messages=[{"role": "user", "content": prompt}], temperature=0, max_tokens=200,
-                        timeout=self.config.timeout_s, max_retries=0), self.config.timeout_s + 5)
-                    from assessment.redaction import redact
 
-                    return redact(resp.choices[0].message.content or "", self._secrets)
-                except Exception as exc:
-                    failure = _classify(exc, self._secrets)
-                    if not failure.retryable or attempt == 2:
-                        return None
-                    await asyncio.sleep(failure.retry_after if failure.retry_after is not None else 0.5 * 2 ** attempt)
-        return None
+        async def send() -> str:
+            resp = await asyncio.wait_for(litellm.acompletion(
+                model=self.config.model, api_base=self.config.api_base, api_key=self.api_key,
+                messages=[{"role": "user", "content": prompt}], temperature=0, max_tokens=200,
+                timeout=self.config.timeout_s, max_retries=0, num_retries=0), self.config.timeout_s + 5)
+            return redact(resp.choices[0].message.content or "", self._secrets)
+
+        async with semaphore:
+            return await with_retries(send, self.retry, self._secrets)
 
     async def _run(self, jobs: list[tuple[str, str, str]]) -> dict[str, str | None]:
-        """jobs: (key, kind, prompt) → raw answers by key, from the cache where possible."""
+        """jobs: (key, kind, prompt) → raw answers by key (None when the call failed), from the cache where possible."""
         out: dict[str, str | None] = {}
         todo = []
         for key, kind, prompt in jobs:
@@ -140,20 +141,26 @@ class LLMJudge:
             else:
                 todo.append((key, kind, prompt))
         semaphore = asyncio.Semaphore(self.config.concurrency)
-        answers = await asyncio.gather(*[self._ask(p, semaphore) for _, _, p in todo])
-        for (key, kind, _), raw in zip(todo, answers):
-            out[key] = raw
+        results = await asyncio.gather(*[self._ask(p, semaphore) for _, _, p in todo])
+        for (key, kind, _), result in zip(todo, results):
+            out[key] = raw = result.value
+            if result.failure is not None:
+                self.failures[key] = result.failure.reason
             if self.store is not None and raw is not None:  # a failed call is retried next time
                 verdict = parse_verdict(raw) if kind == "verdict" else None
                 score = parse_rubric_score(raw) if kind == "rubric" else None
                 self.store.save_judgement(key, self.config.model, JUDGE_PROMPT_VERSION, raw, verdict, score)
         return out
 
+    def _failed(self, key: str) -> str:
+        reason = self.failures.get(key)
+        return f"{JUDGE_CALL_FAILED}: {reason}" if reason else JUDGE_CALL_FAILED
+
     def classify_many(self, pairs: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
         """(prompt, response) pairs → (verdict or None when unparsed/failed, raw answer)."""
         jobs = [(self._key("verdict", p, r), "verdict", VERDICT_PROMPT.format(prompt=p, response=r)) for p, r in pairs]
         raws = asyncio.run(self._run(jobs))
-        return [(parse_verdict(raws[k]), raws[k] or "judge call failed") for k, _, _ in jobs]
+        return [(parse_verdict(raws[k]), raws[k] or self._failed(k)) for k, _, _ in jobs]
 
     def verdicts(self, judged: list[Any], items: dict | None = None) -> dict[str, tuple[str | None, str]]:
         """LLM verdicts for every answered call; rubric items are scored in the same pass."""
@@ -194,4 +201,13 @@ class LLMJudge:
             "judged": len(both), "unparsed": len(both) - len(parsed),
             "agreement_with_rules": (sum(r.judge_verdict == r.rule_verdict for r in parsed) / len(parsed)) if parsed else None,
             "kappa_with_rules": cohens_kappa([r.rule_verdict for r in parsed], [r.judge_verdict for r in parsed]) if parsed else None,
+            **self.failure_summary(),
         }
+
+    def failure_summary(self) -> dict[str, Any]:
+        """How many judge calls failed after every retry (their verdicts count as unparsed), and why."""
+        out: dict[str, Any] = {"failed_calls": len(self.failures)}
+        if self.failures:
+            kinds = Counter(reason.split(": ", 1)[0] for reason in self.failures.values())
+            out["failure_reasons"] = "; ".join(f"{kind} ({n})" for kind, n in kinds.most_common())
+        return out

@@ -8,29 +8,23 @@ with their reason after a bounded number of attempts and never counted as a verd
 from __future__ import annotations
 
 import asyncio
-import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from assessment.config import CandidateConfig, resolve_api_key
 from assessment.redaction import redact, remember_secret, url_secrets
 from assessment.run.plan import PlannedCall
+from assessment.run.retry import RetryPolicy, with_retries
 from assessment.run.spill import spill_answer
+from assessment.run.stopping import TwoStageStop, signals_request
 from assessment.run.store import Store
 from assessment.textsafe import escape_surrogates
 
 PLACEHOLDER_KEY = "no-key"  # self-hosted OpenAI-compatible servers still expect some key
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base_delay_s: float = 0.5
-    max_delay_s: float = 20.0
-    max_retry_after_s: float = 120.0  # a Retry-After longer than this ends the call as an error
-    jitter: float = 0.5
 
 
 @dataclass
@@ -106,34 +100,6 @@ class Progress:
         return self._eta
 
 
-@dataclass
-class _Failure:
-    reason: str
-    retryable: bool
-    retry_after: float | None = None
-    blocked: bool = False  # a provider safety block: a refusal, not an error
-
-
-def _header(exc: Exception, name: str) -> str | None:
-    for attr in ("litellm_response_headers", "headers"):
-        headers = getattr(exc, attr, None)
-        if headers:
-            try:
-                value = headers.get(name)
-            except AttributeError:
-                value = None
-            if value:
-                return value
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is not None:
-        try:
-            return headers.get(name)
-        except Exception:
-            return None
-    return None
-
-
 def load_litellm():
     """Import litellm on first use (3-4 s), quietly: no banners, no network."""
     import litellm
@@ -141,43 +107,6 @@ def load_litellm():
     litellm.suppress_debug_info = True
     litellm.telemetry = False
     return litellm
-
-
-def _classify(exc: BaseException, secrets: list[str] | None = None) -> _Failure:
-    """Map a LiteLLM/transport exception to what the runner should do with it.
-
-    The message is redacted over its whole length first, and only then cut to 300 characters."""
-    import litellm
-
-    from assessment.redaction import redact
-
-    text = " ".join(redact(str(exc), secrets or []).split())[:300]
-    if isinstance(exc, asyncio.TimeoutError) or isinstance(exc, litellm.Timeout):
-        return _Failure("timeout: no answer within the time limit", True)
-    if isinstance(exc, litellm.ContentPolicyViolationError):
-        return _Failure(f"provider content filter: {text}", False, blocked=True)
-    status = getattr(exc, "status_code", None)
-    if isinstance(exc, litellm.RateLimitError) or status == 429:
-        retry_after = None
-        raw = _header(exc, "retry-after")
-        if raw:
-            try:
-                retry_after = max(0.0, float(raw))
-            except ValueError:
-                retry_after = None
-        return _Failure(f"rate limited (HTTP 429): {text}", True, retry_after)
-    if isinstance(exc, litellm.AuthenticationError) or status in (401, 403):
-        return _Failure(f"authentication failed (HTTP {status or 401}): check the API key", False)
-    if isinstance(exc, litellm.NotFoundError) or status == 404:
-        return _Failure(f"model or endpoint not found (HTTP 404): {text}", False)
-    if isinstance(exc, litellm.BadRequestError) or status in (400, 422):
-        return _Failure(f"request rejected (HTTP {status or 400}): {text}", False)
-    if isinstance(exc, litellm.APIConnectionError):
-        return _Failure(f"connection failed: {text}", True)
-    if status is not None and (status >= 500 or status in (408, 409)):
-        return _Failure(f"server error (HTTP {status}): {text}", True)
-    # Invalid JSON bodies, dropped connections and other transport faults are transient.
-    return _Failure(f"{type(exc).__name__}: {text}", True)
 
 
 def _reported_tokens(response) -> tuple[int | None, int | None]:
@@ -190,6 +119,60 @@ def _reported_tokens(response) -> tuple[int | None, int | None]:
     if not tokens_in and not tokens_out:
         return None, None
     return tokens_in, tokens_out
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A model's answer to one call, as received."""
+
+    content: str
+    finish_reason: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    latency_s: float
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """One call after its retries: the answer, or the reason it ended in an error."""
+
+    answer: Answer | None
+    error: str | None
+    attempts: int
+    latency_s: float
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The row an answer becomes in the store (or in the side file when the store fails)."""
+
+    cache_key: str
+    model: str
+    messages: list[dict]
+    content: str
+    finish_reason: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    latency_s: float
+    attempts: int
+    notes: str | None
+
+
+def count_cached(progress: Progress, candidates: Iterable[str], calls: list[PlannedCall],
+                 cached: set[str]) -> list[PlannedCall]:
+    """Count the calls whose answer is already stored as done; the calls still to send."""
+    for name in candidates:
+        progress.per_candidate.setdefault(name, CandidateProgress())
+    pending = []
+    for c in calls:
+        if c.cache_key in cached:
+            p = progress.per_candidate.setdefault(c.candidate, CandidateProgress())
+            p.total += 1
+            p.done += 1
+            p.cached += 1
+        else:
+            pending.append(c)
+    return pending
 
 
 class Runner:
@@ -207,7 +190,7 @@ class Runner:
         self.on_update = on_update
         self._keys: dict[str, str | None] = {}
         self._secrets: list[str] = []
-        self._stopping = False
+        self._stop = TwoStageStop(self._stop_gracefully, self._hard_cancel)
         self._earlier_errors: set[str] = set()
         self._tasks: list[asyncio.Future] = []
         self.grace_s = 10.0  # after a stop request, in-flight calls get this long to finish and be saved
@@ -229,46 +212,41 @@ class Runner:
             self.on_update(self.progress)
 
     async def run(self, calls: list[PlannedCall]) -> Progress:
-        for name in self.candidates:
-            self.progress.per_candidate.setdefault(name, CandidateProgress())
-        for c in calls:
-            self.progress.per_candidate[c.candidate].total += 1
         cached = self.store.cached_keys(c.cache_key for c in calls)
         self._earlier_errors = self.store.error_call_ids(self.assessment_id)
         pending: dict[str, list[PlannedCall]] = {}
-        for c in calls:
-            if c.cache_key in cached:
-                p = self.progress.per_candidate[c.candidate]
-                p.done += 1
-                p.cached += 1
-            else:
-                pending.setdefault(c.cache_key, []).append(c)  # identical requests are sent once
+        for c in count_cached(self.progress, self.candidates, calls, cached):
+            self.progress.per_candidate[c.candidate].total += 1
+            pending.setdefault(c.cache_key, []).append(c)  # identical requests are sent once
         self._notify()
         if pending:
-            for c in {group[0].candidate for group in pending.values()}:
-                self._api_key(self.candidates[c])  # fail before any call if a key is missing
-            load_litellm()
-            semaphores = {name: asyncio.Semaphore(cfg.concurrency) for name, cfg in self.candidates.items()}
-            self._tasks = [asyncio.ensure_future(self._run_group(group, semaphores[group[0].candidate]))
-                           for group in pending.values()]
-            watcher = asyncio.ensure_future(self._watch_cancel()) if self.cancel else None
-            restore = self._install_sigint()
-            try:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
-            finally:
-                restore()
-                if watcher is not None:
-                    watcher.cancel()
+            await self._run_pending(list(pending.values()))
         self.progress.finished = not self.progress.cancelled
         self._notify()
         return self.progress
 
+    async def _run_pending(self, groups: list[list[PlannedCall]]) -> None:
+        for c in {group[0].candidate for group in groups}:
+            self._api_key(self.candidates[c])  # fail before any call if a key is missing
+        load_litellm()
+        semaphores = {name: asyncio.Semaphore(cfg.concurrency) for name, cfg in self.candidates.items()}
+        self._tasks = [asyncio.ensure_future(self._run_group(group, semaphores[group[0].candidate]))
+                       for group in groups]
+        watcher = asyncio.ensure_future(self._watch_cancel()) if self.cancel else None
+        try:
+            with signals_request(self._stop, asyncio.get_running_loop()):
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
     def request_stop(self) -> None:
-        """Start no new call; let the ones in flight finish and be saved, then cancel what is left."""
-        if self._stopping:
-            self._hard_cancel()  # asked twice: stop now
-            return
-        self._stopping = True
+        """Start no new call; let the ones in flight finish and be saved, then cancel what is left.
+
+        Asked twice (or while already stopping), it cancels at once."""
+        self._stop.request()
+
+    def _stop_gracefully(self) -> None:
         self.progress.cancelled = True
         asyncio.get_running_loop().call_later(self.grace_s, self._hard_cancel)
 
@@ -276,24 +254,8 @@ class Runner:
         for t in self._tasks:
             t.cancel()
 
-    def _install_sigint(self) -> Callable[[], None]:
-        """Ctrl-C stops gracefully (in-flight calls are kept); a second Ctrl-C stops at once."""
-        import signal
-
-        loop = asyncio.get_running_loop()
-        try:
-            loop.add_signal_handler(signal.SIGINT, self.request_stop)
-            loop.add_signal_handler(signal.SIGTERM, self.request_stop)  # the same graceful stop as Ctrl-C
-        except (RuntimeError, ValueError, NotImplementedError):  # not the main thread
-            return lambda: None
-
-        def restore() -> None:
-            loop.remove_signal_handler(signal.SIGINT)
-            loop.remove_signal_handler(signal.SIGTERM)
-
-        return restore
-
     async def _watch_cancel(self) -> None:
+        assert self.cancel is not None
         while not self.cancel.is_set():
             await asyncio.sleep(0.1)
         self.request_stop()
@@ -311,27 +273,31 @@ class Runner:
         first = group[0]
         candidate = self.candidates[first.candidate]
         async with semaphore:
-            if self._stopping:
+            if self._stop.stopping:
                 return
-            outcome = await self._call_with_retries(first, candidate)
-        ok, content, finish, tokens_in, tokens_out, latency, attempts, reason = outcome
-        if ok:
-            content, notes = escape_surrogates(redact(content, self._secrets))  # e.g. an echoed header
-            record = {"cache_key": first.cache_key, "model": candidate.model, "messages": first.messages,
-                      "content": content, "finish_reason": finish, "input_tokens": tokens_in,
-                      "output_tokens": tokens_out, "latency_s": latency, "attempts": attempts, "notes": notes}
-            if not self._save(record):
-                return
+            outcome = await self._call(first, candidate)
+        if outcome.answer is not None and not self._save(self._stored(first, candidate, outcome.answer, outcome)):
+            return
         for c in group:
             p = self.progress.per_candidate[c.candidate]
             p.done += 1
-            p.retries += attempts - 1
-            if ok and c.call_id in self._earlier_errors:  # a retried call that failed in an earlier run
-                self._write(self.store.clear_error, self.assessment_id, c.call_id)
-            if not ok:
+            p.retries += outcome.attempts - 1
+            if outcome.answer is not None:
+                if c.call_id in self._earlier_errors:  # a retried call that failed in an earlier run
+                    self._write(self.store.clear_error, self.assessment_id, c.call_id)
+            else:
                 p.errors += 1
-                self._write(self.store.save_error, self.assessment_id, c.call_id, reason, attempts, latency)
+                self._write(self.store.save_error, self.assessment_id, c.call_id, outcome.error or "unknown error",
+                            outcome.attempts, outcome.latency_s)
         self._notify()
+
+    def _stored(self, call: PlannedCall, candidate: CandidateConfig, answer: Answer, outcome: CallResult
+                ) -> StoredAnswer:
+        content, notes = escape_surrogates(redact(answer.content, self._secrets))  # e.g. an echoed header
+        return StoredAnswer(cache_key=call.cache_key, model=candidate.model, messages=call.messages, content=content,
+                            finish_reason=answer.finish_reason, input_tokens=answer.input_tokens,
+                            output_tokens=answer.output_tokens, latency_s=answer.latency_s,
+                            attempts=outcome.attempts, notes=notes)
 
     def _record_errors(self, group: list[PlannedCall], reason: str, attempts: int, latency: float) -> None:
         for c in group:
@@ -341,14 +307,15 @@ class Runner:
             self._write(self.store.save_error, self.assessment_id, c.call_id, reason, attempts, latency)
         self._notify()
 
-    def _save(self, record: dict) -> bool:
+    def _save(self, answer: StoredAnswer) -> bool:
         """Store a paid answer; if the store fails, keep it in the side file and stop the run."""
+        record = asdict(answer)
         if self.progress.storage_error is None and self._write(self.store.save_response, **record):
             return True
         spill_answer(self.store.path, record)
         return False
 
-    def _write(self, fn: Callable, *args, **kwargs) -> bool:
+    def _write(self, fn: Callable[..., None], *args: Any, **kwargs: Any) -> bool:
         if self.progress.storage_error is not None:
             return False
         try:
@@ -356,51 +323,39 @@ class Runner:
             return True
         except sqlite3.Error as exc:
             self.progress.storage_error = f"store {self.store.path}: cannot write ({exc})"
-            self._stopping = True  # no new call starts; the ones in flight finish into the side file
+            self._stop.mark_stopping()  # no new call starts; the ones in flight finish into the side file
             self.progress.cancelled = True
             return False
 
-    async def _call_with_retries(self, call: PlannedCall, candidate: CandidateConfig):
+    async def _call(self, call: PlannedCall, candidate: CandidateConfig) -> CallResult:
         litellm = load_litellm()
 
-        started = time.monotonic()
-        failure: _Failure | None = None
-        for attempt in range(1, candidate.max_attempts + 1):
+        async def send() -> Answer:
             t0 = time.monotonic()
             if self.progress.first_sent_at is None:
                 self.progress.first_sent_at = t0
-            try:
-                response = await asyncio.wait_for(
-                    litellm.acompletion(
-                        model=candidate.model, messages=call.messages, api_base=candidate.api_base,
-                        api_key=self._api_key(candidate), timeout=candidate.timeout_s, max_retries=0,
-                        num_retries=0, **candidate.params),
-                    timeout=candidate.timeout_s + 5)
-                self.progress.last_answer_at = time.monotonic()
-                latency = self.progress.last_answer_at - t0
-                choice = response.choices[0]
-                content = choice.message.content or ""
-                tokens_in, tokens_out = _reported_tokens(response)
-                return (True, content, choice.finish_reason, tokens_in, tokens_out, latency, attempt, None)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # every provider failure is classified, none escapes
-                failure = _classify(exc, self._secrets)
-                if failure.blocked:
-                    return (True, "", "content_filter", None, None, time.monotonic() - t0, attempt, None)
-                if not failure.retryable or attempt == candidate.max_attempts:
-                    break
-                if failure.retry_after is not None:
-                    if failure.retry_after > self.retry.max_retry_after_s:
-                        failure.reason += f" (Retry-After {failure.retry_after:.0f}s is longer than allowed)"
-                        break
-                    delay = failure.retry_after
-                else:
-                    delay = min(self.retry.max_delay_s, self.retry.base_delay_s * 2 ** (attempt - 1))
-                    delay *= 1 - self.retry.jitter + random.random() * self.retry.jitter * 2
-                await asyncio.sleep(delay)
-        reason = redact(failure.reason if failure else "unknown error", self._secrets)
-        return (False, None, None, None, None, time.monotonic() - started, attempt, reason)
+            response = await asyncio.wait_for(
+                litellm.acompletion(
+                    model=candidate.model, messages=call.messages, api_base=candidate.api_base,
+                    api_key=self._api_key(candidate), timeout=candidate.timeout_s, max_retries=0,
+                    num_retries=0, **candidate.params),
+                timeout=candidate.timeout_s + 5)
+            self.progress.last_answer_at = time.monotonic()
+            choice = response.choices[0]
+            tokens_in, tokens_out = _reported_tokens(response)
+            return Answer(choice.message.content or "", choice.finish_reason, tokens_in, tokens_out,
+                          self.progress.last_answer_at - t0)
+
+        result = await with_retries(send, replace(self.retry, max_attempts=candidate.max_attempts), self._secrets)
+        if result.value is not None:
+            return CallResult(result.value, None, result.attempts, result.value.latency_s)
+        failure = result.failure
+        assert failure is not None
+        if failure.blocked:  # a provider safety block is the model refusing: an answer, not an error
+            latency = time.monotonic() - result.last_started
+            return CallResult(Answer("", "content_filter", None, None, latency), None, result.attempts, latency)
+        return CallResult(None, failure.reason, result.attempts, time.monotonic() - result.started)
 
 
-__all__ = ["Progress", "CandidateProgress", "RetryPolicy", "Runner"]
+__all__ = ["Answer", "CallResult", "CandidateProgress", "Progress", "RetryPolicy", "Runner", "StoredAnswer",
+           "count_cached", "load_litellm"]
