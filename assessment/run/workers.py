@@ -188,7 +188,7 @@ def _start(store: Store, assessment_id: str, calls: list[PlannedCall], candidate
     ready = ctx.Barrier(len(shards))
     jobs = [WorkerJob(i, os.getpid(), str(store.path), assessment_id, cands, part, session_keys or {},
                       retry or RetryPolicy()) for i, (part, cands) in enumerate(shards)]
-    procs = [ctx.Process(target=_worker, daemon=True, args=(job, updates, stop, ready)) for job in jobs]
+    procs: list[BaseProcess] = [ctx.Process(target=_worker, daemon=True, args=(job, updates, stop, ready)) for job in jobs]
     for name in candidates:
         progress.per_candidate.setdefault(name, CandidateProgress())
     pool = _Pool(procs, updates, stop, ready, base={n: replace(p) for n, p in progress.per_candidate.items()})
