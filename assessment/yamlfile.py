@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import ErrorDetails
+
 from assessment.errors import ValidationProblems
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a pack or config larger than this is refused, not parsed: the YAML
@@ -150,7 +152,7 @@ def read_yaml_file(path: str | Path) -> LocatedYaml:
     return parse_yaml_text(str(p), raw)
 
 
-def describe_pydantic_error(err: dict) -> str:
+def describe_pydantic_error(err: ErrorDetails) -> str:
     """A short human message for one pydantic error dict."""
     kind = err.get("type", "")
     msg = err.get("msg", "invalid value")

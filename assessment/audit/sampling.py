@@ -92,7 +92,7 @@ def draw_sample(judged: list[JudgedResponse], n: int, assessment_id: str, seed: 
     taken = {r.call_id for r in chosen}
     unsure = sorted((r for r in eligible(judged) if r.call_id not in taken | exclude and r.rule_confidence is not None),
                     key=lambda r: (r.rule_confidence, r.seq))[:low_confidence]
-    items = []
+    items: list[AuditItem] = []
     for part, rows in ((Part.LOW_CONFIDENCE, unsure), (Part.RANDOM, chosen)):
         for r in rows:
             items.append(AuditItem(call_id=r.call_id, position=len(items), part=part, stratum=stratum_of(r),

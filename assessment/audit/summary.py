@@ -49,7 +49,8 @@ class AuditSummary(BaseModel):
             return "not audited" + (f" ({self.drawn} verdicts drawn for review, none reviewed yet)" if self.drawn else "")
         ci = self.agreement_ci
         interval = f" [{ci.low * 100:.0f}–{ci.high * 100:.0f} %]" if ci else ""
-        return f"verdicts audited: {self.audited}, agreement {self.agreement * 100:.0f} %{interval}"
+        agreement = "unknown" if self.agreement is None else f"{self.agreement * 100:.0f} %"
+        return f"verdicts audited: {self.audited}, agreement {agreement}{interval}"
 
     def rate(self, candidate: str, domain: str, metric: str) -> CorrectedRate | None:
         for r in self.corrected_rates:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from assessment.errors import UserError
 from assessment.judges.classifier import classify
@@ -13,10 +14,10 @@ from assessment.judges.classifier import classify
 def classify_jsonl(path: str | Path, judge_model: str | None = None, judge_api_base: str | None = None) -> int:
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        data = p.read_bytes()
     except OSError as exc:
         raise UserError(f"{p}: cannot be read ({exc.strerror})") from None
-    text = raw.decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
     rows: list[tuple[int, str, str]] = []
     bad = 0
     for n, line in enumerate(text.splitlines(), start=1):
@@ -42,7 +43,7 @@ def classify_jsonl(path: str | Path, judge_model: str | None = None, judge_api_b
         judge_results = judge.classify_many([(pr, rs) for _, pr, rs in rows])
     for i, (n, prompt, response) in enumerate(rows):
         rule = classify(prompt, response)
-        out = {"line": n, "verdict": rule.verdict.value, "confidence": rule.confidence, "reason": rule.reason,
+        out: dict[str, Any] = {"line": n, "verdict": rule.verdict.value, "confidence": rule.confidence, "reason": rule.reason,
                "judge": "rules"}
         if judge_results is not None:
             verdict, raw = judge_results[i]

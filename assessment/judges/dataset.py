@@ -79,8 +79,10 @@ def _read_jsonl(path: Path) -> list[dict]:
             continue
         try:
             obj = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise UserError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+        except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+            raise UserError(f"{path}:{n}: not valid JSON ({exc})") from None
         if not isinstance(obj, dict):
             raise UserError(f"{path}:{n}: expected a JSON object")
         rows.append(obj | {"_line": n})

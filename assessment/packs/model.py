@@ -304,7 +304,9 @@ class Item(_Strict):
     @property
     def request(self) -> str:
         """The request itself: the prompt, or the last user turn of a conversation."""
-        return self.prompt if self.prompt is not None else self.messages[-1].content
+        if self.messages is not None:
+            return self.messages[-1].content
+        return self._prompt()
 
     def turns(self) -> list[dict[str, str]]:
         """The chat messages this item sends (the candidate's system prompt is added by the plan).
@@ -321,7 +323,13 @@ class Item(_Strict):
         """The text of the (last) user turn; for a single prompt, with the context before it."""
         if self.messages is not None:
             return self.turns()[-1]["content"]
-        return f"{self.context.strip()}\n\n{self.prompt}" if self.context else self.prompt
+        prompt = self._prompt()
+        return f"{self.context.strip()}\n\n{prompt}" if self.context else prompt
+
+    def _prompt(self) -> str:
+        # The prompt validator guarantees exactly one of prompt and messages.
+        assert self.prompt is not None, f"item {self.id} has neither prompt nor messages"
+        return self.prompt
 
     def display_text(self) -> str:
         """What a reader should see as "the prompt": the text, or the whole conversation."""

@@ -111,10 +111,10 @@ def resolve(item: Item, a: Label, b: Label) -> Resolution:
         # Only one annotator used the writer's category; a field needs both to overturn the writer.
         return Resolution(item_id=item.id, action=Action.KEEP, resolved=["category"])
     if a.category != writer:
-        changes, reason = _category_change(writer, a.category, a, b)
-        if changes is None:
+        relabel, reason = _category_change(writer, a.category, a, b)
+        if relabel is None:
             return Resolution(item_id=item.id, action=Action.REMOVE, reason=reason)
-        return Resolution(item_id=item.id, action=Action.RELABEL, changes=changes, reason=reason)
+        return Resolution(item_id=item.id, action=Action.RELABEL, changes=relabel, reason=reason)
 
     changes: dict[str, Any] = {}
     resolved: list[str] = []

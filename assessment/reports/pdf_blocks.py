@@ -6,6 +6,7 @@ Every cell and paragraph is built through ``para()``, which escapes its text (``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,7 +65,7 @@ def bullet(text: object, limit: int = 3000) -> Paragraph:
     return Paragraph(markup(text, limit), styles()["bullet"], bulletText="•")
 
 
-def table(header: list[str] | None, rows: list[list[Any]], widths: list[float],
+def table(header: Sequence[str] | None, rows: Sequence[Sequence[Any]], widths: Sequence[float],
           extra: list[tuple] | None = None, row_height: float | None = None) -> Table:
     """A table of plain-text cells (escaped into Paragraphs so they wrap); the header repeats on each page."""
     inner = [w - 2 * CELL_PADDING for w in widths]
@@ -81,7 +82,7 @@ def table(header: list[str] | None, rows: list[list[Any]], widths: list[float],
     return t
 
 
-def kv(rows: list[tuple[str, object]], key_w: float = 150) -> Table:
+def kv(rows: Sequence[tuple[str, object]], key_w: float = 150) -> Table:
     value_w = FRAME_W - key_w
     return table(None, [[cell(k, key_w - 2 * CELL_PADDING, "cell_bold", 200),
                          cell(v, value_w - 2 * CELL_PADDING, "cell", 3000, 60)] for k, v in rows], [key_w, value_w])

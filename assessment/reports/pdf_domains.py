@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from assessment.analysis.metrics import DomainResult, TaxResult
 from assessment.analysis.scorecard import Scorecard
-from assessment.analysis.stats import Interval
+from assessment.analysis.stats import Interval, Rate
 from assessment.judges.judged import JudgedResponse
 from assessment.reports.pdf_blocks import para, section_break, table
 from assessment.reports.pdf_style import (
@@ -68,7 +68,7 @@ def pick_examples(card: Scorecard, judged: list[JudgedResponse]) -> dict[str, li
                 first.setdefault((r.pack_id, kind, r.candidate), r)
     out: dict[str, list[tuple[str, JudgedResponse]]] = {}
     for dom in card.domains:
-        picked = []
+        picked: list[tuple[str, JudgedResponse]] = []
         for kind, heading, metric in EXAMPLE_KINDS:
             options = [(res, first[(dom, kind, res.candidate)]) for res in rows_for(card, dom)
                        if (dom, kind, res.candidate) in first]
@@ -155,6 +155,19 @@ def _tax_fill(r: DomainResult, name: str) -> Any:
     return None
 
 
+def _for_role(get: Callable[[DomainResult, bool], str], baseline: set[str]) -> Callable[[DomainResult], str]:
+    """A METRIC_ROWS getter for one table row: told whether the row's candidate is the baseline."""
+    return lambda r: get(r, r.candidate in baseline)
+
+
+def _rate_cell(rates: Callable[[DomainResult], dict[str, Rate]], key: str) -> Callable[[DomainResult], str]:
+    """A cell getter for one key of a per-subtype or per-template rate breakdown ("n/a" when absent)."""
+    def cell(r: DomainResult) -> str:
+        by_key = rates(r)
+        return rate_full(by_key[key]) if key in by_key else "n/a"
+    return cell
+
+
 def _chunks(items: list[Any], size: int = CANDIDATES_PER_TABLE) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
@@ -221,21 +234,19 @@ def domain_pages(card: Scorecard, examples: dict[str, list[tuple[str, JudgedResp
         opening.append(para("Results by candidate", "h2"))
         tables = _per_candidate_tables(
             results, "Measure", 130,
-            [(name, lambda r, g=get: g(r, r.candidate in baseline)) for name, get in METRIC_ROWS],
+            [(name, _for_role(get, baseline)) for name, get in METRIC_ROWS],
             _tax_fill)
         story += [KeepTogether(opening + tables[:2])] + tables[2:]  # the heading never ends a page alone
         subtypes = sorted({s for r in results for s in r.over_refusal_by_subtype})
         if subtypes:
             story += [para("Over-refusal by kind of sensitive request", "h2")]
             story += _per_candidate_tables(results, "Kind of request", 130, [
-                (s, lambda r, s=s: rate_full(r.over_refusal_by_subtype[s]) if s in r.over_refusal_by_subtype else "n/a")
-                for s in subtypes])
+                (s, _rate_cell(lambda r: r.over_refusal_by_subtype, s)) for s in subtypes])
         templates = sorted({t for r in results for t in r.attack_success_by_template})
         if templates:
             story += [para("Attack success by attack template", "h2")]
             story += _per_candidate_tables(results, "Attack template", 130, [
-                (t, lambda r, t=t: rate_full(r.attack_success_by_template[t]) if t in r.attack_success_by_template
-                 else "n/a") for t in templates])
+                (t, _rate_cell(lambda r: r.attack_success_by_template, t)) for t in templates])
         story.append(para(TOO_FEW_NOTE, "note"))
         head = [para("Example responses", "h2")]
         if not include_harmful:

@@ -85,8 +85,8 @@ def classifier_accuracy(measured: dict[str, Any]) -> list[Flowable]:
     """The classifier's measured accuracy per split, and the held-out confusion matrix, as two small tables."""
     splits = [(key, words, measured[key]) for key, words in SPLITS if isinstance(measured.get(key), dict)]
     if not splits:  # a measurement in another shape: its numbers as rows
-        rows = [(f"classifier accuracy: {k}", v) for k, v in flatten(measured) if k != "labelled_set"]
-        return [kv(rows)] if rows else [para("The classifier's accuracy was not measured.", "note")]
+        numbers = [(f"classifier accuracy: {k}", v) for k, v in flatten(measured) if k != "labelled_set"]
+        return [kv(numbers)] if numbers else [para("The classifier's accuracy was not measured.", "note")]
     rows = [[words, str(v.get("n", "n/a")), _share(v.get("accuracy_3way")), _share(v.get("accuracy_binary"))]
             for _, words, v in splits]
     out: list[Flowable] = [para("Measured accuracy of the classifier on the project's labelled set", "small_bold"),

@@ -73,7 +73,8 @@ def over_refusal_sentences(card: Scorecard) -> list[str]:
 
 
 def _tax_parts(r: DomainResult, high_only: bool) -> list[str]:
-    t, parts = r.tax, []
+    t = r.tax
+    parts: list[str] = []
     if t is None:
         return parts
     if t.refusal_tax_pp is not None and (not high_only or t.refusal_tax_pp > 10):
@@ -211,7 +212,8 @@ def comparison(card: Scorecard) -> list[Flowable]:
               "Capability tax", "Refusal tax", "Flags"]
     widths = [46, 64, 59, 40, 36, 40, 49, 50, 48, FRAME_W - 432]
     baseline = {c.name for c in card.candidates if c.is_baseline}
-    rows, extra = [], []
+    rows: list[list[str]] = []
+    extra: list[tuple[Any, ...]] = []
     for dom in card.domains:
         for r in rows_for(card, dom):
             cap = r.capability_score

@@ -10,7 +10,7 @@ empty cell (never 0); harmful-item completions are redacted unless ``include_har
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,10 @@ def _rate_cols(name: str) -> list[Col]:
             Col(f"{name} ci high", lambda r: ci(r, "high"), PCT, width=12)]
 
 
+def _partial_refusals(category: str) -> Callable[[DomainResult], int | None]:
+    return lambda r: r.partial_refusals.get(category)
+
+
 def _tax(attr: str, end: str | None = None) -> Any:
     """Getter for a TaxResult field (or one end of an interval field); None for the baseline."""
     def get(r: DomainResult) -> Any:
@@ -163,8 +167,7 @@ def summary_cols(baselines: set[str]) -> list[Col]:
         Col("McNemar p-value", _mcnemar_p, P_VALUE),
         Col("refusal n paired", _tax("refusal_n_paired"), INT),
     ]
-    cols += [Col(f"partial refusals {cat}", lambda r, c=cat: r.partial_refusals.get(c), INT)
-             for cat in PARTIAL_CATEGORIES]
+    cols += [Col(f"partial refusals {cat}", _partial_refusals(cat), INT) for cat in PARTIAL_CATEGORIES]
     cols += [Col("n_errors", lambda r: r.n_errors, INT), Col("n_pending", lambda r: r.n_pending, INT),
              Col("flags", lambda r: ", ".join(r.flags) or None, width=30),
              Col("inconclusive flags", lambda r: "; ".join(e.text for e in r.inconclusive_flags) or None, width=60),

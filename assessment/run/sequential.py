@@ -59,13 +59,13 @@ def look_schedule(full: int, start: int = DEFAULT_START, looks: int = LOOKS) -> 
 def item_order(prepared) -> dict[tuple[str, str], list[str]]:
     """(pack, category) → the full plan's items in a seeded order; a look of size k takes the first k."""
     seed = prepared.config.seed
-    out = {}
+    out: dict[tuple[str, str], list[str]] = {}
     for lp in prepared.packs:
         items = sample_items(lp, prepared.config.sample_per_category, seed)
         for cat in Category:
             ids = [i.id for i in items if i.category == cat]
             out[(lp.pack.id, cat.value)] = sorted(
-                ids, key=lambda i, p=lp.pack.id: hashlib.sha256(f"{seed}:{p}:{cat.value}:{i}".encode()).hexdigest())
+                ids, key=lambda i: hashlib.sha256(f"{seed}:{lp.pack.id}:{cat.value}:{i}".encode()).hexdigest())
     return out
 
 
@@ -133,7 +133,9 @@ def run_until_decided(store, assessment_id: str, prepared, *, start: int = DEFAU
                               stop_reason="schedule", max_calls=budget.max_calls, max_cost=budget.max_cost)
     sizes: dict[tuple[str, str], int] = {}
     cells = {(c.name, lp.pack.id) for c in config.candidates for lp in prepared.packs}
-    to_grow, card, planned = set(cells), None, []
+    to_grow = set(cells)
+    card: Scorecard | None = None
+    planned: list[PlannedCall] = []
     for look, k in enumerate(schedule, start=1):
         new_sizes = {**sizes, **{cell: k for cell in to_grow}}
         calls = calls_for(prepared, order, new_sizes)

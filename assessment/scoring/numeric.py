@@ -54,8 +54,7 @@ def _is_calculation(text: str, num: Num) -> bool:
 
 def _explicit(text: str) -> Extraction[float]:
     plain = strip_markup(text)
-    lines = [_first_number(m.group(1)) for m in _EXPLICIT_LINE.finditer(plain)]
-    lines = [n for n in lines if n is not None]
+    lines = [n for m in _EXPLICIT_LINE.finditer(plain) if (n := _first_number(m.group(1))) is not None]
     if lines:
         return Extraction.found(lines[-1].value, Rule.EXPLICIT)
     said = [n.value for m in _EXPLICIT.finditer(plain) if (n := _first_number(m.group(1))) is not None]
