@@ -76,6 +76,13 @@ def test_jsonl_import_and_errors(tmp_path):
     with pytest.raises(ValidationProblems) as exc:
         import_table(bad)
     assert exc.value.problems[0].startswith(f"{bad}:row 2: line: not valid JSON")
+    # Valid JSON syntax that Python will not convert (an integer past the digit limit) is also one clear line.
+    huge = tmp_path / "h.jsonl"
+    huge.write_text('{"id": "j-1", "category": "benign", "prompt": "x"}\n{"id": ' + "9" * 5000 + "}\n")
+    with pytest.raises(ValidationProblems) as exc:
+        import_table(huge)
+    [problem] = exc.value.problems
+    assert problem.startswith(f"{huge}:row 2: line: not valid JSON (") and "5000 digits" in problem
 
 
 def test_formula_text_survives_export_as_text(tmp_path):
