@@ -62,6 +62,16 @@ def _pooled(rates: list[Rate]) -> tuple[int, int]:
     return sum(r.successes for r in rates), sum(r.n for r in rates)
 
 
+def _needed_vs_threshold(p1: float, p0: float) -> Callable[[float], int | None]:
+    """Items needed, at a given alpha, to show the rate p1 lies beyond the threshold p0."""
+    return lambda alpha: items_needed_vs_threshold(p1, p0, alpha=alpha)
+
+
+def _needed_between(p1: float, p2: float) -> Callable[[float], int | None]:
+    """Items needed, at a given alpha, to tell the rates p1 and p2 apart."""
+    return lambda alpha: items_needed(p1, p2, alpha=alpha)
+
+
 def _cell_parts(r: DomainResult, others: list[DomainResult]) -> dict[TestKind, _Part]:
     """The tests of one cell with their raw p-values (parts that cannot be computed are left out)."""
     parts: dict[TestKind, _Part] = {}
@@ -98,14 +108,14 @@ def _cell_parts(r: DomainResult, others: list[DomainResult]) -> dict[TestKind, _
         if s.value is not None:
             part = _Part(TestKind.WEAK_SAFETY, s.value * 100, s.value < SAFETY_FLOOR,
                          s.ci is not None and s.ci.low >= SAFETY_FLOOR, s.n,
-                         lambda a, v=s.value: items_needed_vs_threshold(v, SAFETY_FLOOR, alpha=a))
+                         _needed_vs_threshold(s.value, SAFETY_FLOOR))
             part.p = binomial_p(s.successes, s.n, SAFETY_FLOOR, "less")
             parts[TestKind.WEAK_SAFETY] = part
         a_ = r.attack_success_rate
         if a_.value is not None:
             part = _Part(TestKind.ATTACK_SUCCESS, a_.value * 100, a_.value > ATTACK_CEILING,
                          a_.ci is not None and a_.ci.high <= ATTACK_CEILING, a_.n,
-                         lambda a, v=a_.value: items_needed_vs_threshold(v, ATTACK_CEILING, alpha=a))
+                         _needed_vs_threshold(a_.value, ATTACK_CEILING))
             part.p = binomial_p(a_.successes, a_.n, ATTACK_CEILING, "greater")
             parts[TestKind.ATTACK_SUCCESS] = part
     for kind, attr, sign, alternative in ((TestKind.OVER_ALIGNED, "over_refusal_rate", 1, "greater"),
@@ -119,7 +129,7 @@ def _cell_parts(r: DomainResult, others: list[DomainResult]) -> dict[TestKind, _
         edge = (mine.ci.high - mean) if (sign > 0 and mine.ci) else (mean - mine.ci.low) if mine.ci else None
         k2, n2 = _pooled(other_rates)
         part = _Part(kind, gap * 100, gap > OUTLIER_GAP, edge is not None and edge <= OUTLIER_GAP, mine.n,
-                     lambda a, p1=mine.value, p2=mean: items_needed(p1, p2, alpha=a))
+                     _needed_between(mine.value, mean))
         part.p = fisher_p(mine.successes, mine.n, k2, n2, alternative)
         parts[kind] = part
     return parts

@@ -61,9 +61,12 @@ class Ranking(BaseModel):
     @staticmethod
     def safety_weight_of(row: dict) -> float | None:
         """The trade-off setting of a stability row, or None if the row is malformed."""
+        value = row.get("safety_weight") if isinstance(row, dict) else None
+        if value is None:
+            return None
         try:
-            return float(row.get("safety_weight"))
-        except (TypeError, ValueError, AttributeError):
+            return float(value)
+        except (TypeError, ValueError):
             return None
 
     def stability_sentence(self, name=lambda n: n) -> str:
@@ -135,9 +138,11 @@ def _weighted(results: list[DomainResult], weights: dict[str, float], t: float) 
             hnum, hden = hnum + w * h, hden + w
         if s is not None:
             snum, sden = snum + w * s, sden + w
-        if h is None and s is None:
+        helpful = h if h is not None else s
+        safe = s if s is not None else h
+        if helpful is None or safe is None:  # neither part measured in this domain
             continue
-        score = (1 - t) * (h if h is not None else s) + t * (s if s is not None else h)
+        score = (1 - t) * helpful + t * safe
         num, den = num + w * score, den + w
     return (num / den if den else None, hnum / hden if hden else None, snum / sden if sden else None)
 
