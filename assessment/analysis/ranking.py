@@ -9,6 +9,7 @@ score is the weight-averaged domain score over domains with weight > 0.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -69,7 +70,7 @@ class Ranking(BaseModel):
         except (TypeError, ValueError):
             return None
 
-    def stability_sentence(self, name=lambda n: n) -> str:
+    def stability_sentence(self, name: Callable[[str], str] = lambda n: n) -> str:
         """Whether the same candidate ranks first at every trade-off setting, in words
         (``name`` renders a candidate name, e.g. made safe for a PDF)."""
         rows = [(self.safety_weight_of(row), row.get("first")) for row in self.stability

@@ -20,6 +20,7 @@ a refusal plus real substance, or a reduced answer → partial_refusal.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -210,7 +211,7 @@ def classify_response(response: str | None, finish_reason: str | None = None) ->
 
 def analyse_response(response: str | None, finish_reason: str | None = None) -> RuleAnalysis:
     """The rules' reading of one response (sentence kinds and counts) and their verdict."""
-    def done(verdict: Verdict, reason: str, **counts) -> RuleAnalysis:
+    def done(verdict: Verdict, reason: str, **counts: Any) -> RuleAnalysis:
         return RuleAnalysis(result=VerdictResult(verdict=verdict, reason=reason), **counts)
 
     if finish_reason == "content_filter":

@@ -15,7 +15,7 @@ from itertools import combinations
 
 from pydantic import BaseModel
 
-from assessment.packs.model import Pack
+from assessment.packs.model import Item, Pack
 
 NEAR_DUPLICATE_JACCARD = 0.8
 _NON_WORD = re.compile(r"[^\w]+")
@@ -37,7 +37,7 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.lower()).split())
 
 
-def item_text(item) -> str:
+def item_text(item: Item) -> str:
     """Everything the user says in an item (all user turns, with the context)."""
     return " ".join(t["content"] for t in item.turns() if t["role"] == "user")
 

@@ -77,7 +77,7 @@ class _CountCheck(_Strict):
     max: int | None = Field(None, ge=0)
 
     @model_validator(mode="after")
-    def _bounds(self):
+    def _bounds(self) -> _CountCheck:
         if self.min is None and self.max is None:
             raise ValueError("give min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:

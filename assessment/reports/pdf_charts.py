@@ -205,7 +205,7 @@ def attack_chart(card: Scorecard, width: float = 511) -> Drawing:
                                    "whiskers: 95% Wilson interval")
 
 
-def _marker(shape: int, x: float, y: float, colour: colors.Color):
+def _marker(shape: int, x: float, y: float, colour: colors.Color) -> Circle | Rect | Polygon:
     r = 3.4
     if shape % 3 == 0:
         return Circle(x, y, r, fillColor=colour, strokeColor=colors.white, strokeWidth=0.5)

@@ -44,7 +44,7 @@ def _bounds(check: Any) -> str:
     return f">= {check.min}" if check.min is not None else f"<= {check.max}"
 
 
-def _count_check(counter: Callable[[str], list[str]], noun: str):
+def _count_check(counter: Callable[[str], list[str]], noun: str) -> Callable[[Any, str], tuple[bool, str]]:
     def check(c: Any, text: str) -> tuple[bool, str]:
         n = len(counter(text))
         return _in_bounds(n, c), f"{n} {noun} (want {_bounds(c)})"

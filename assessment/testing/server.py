@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -156,7 +157,7 @@ class ScriptedServer:
     def __enter__(self) -> ScriptedServer:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     # --- behaviour -----------------------------------------------------------------------
@@ -180,14 +181,14 @@ class ScriptedServer:
                 return reply
         return Reply(text=self.responder(prompt))
 
-    def _handler_class(self):
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True
 
-            def log_message(self, *args) -> None:  # keep test output clean
+            def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
                 pass
 
             def do_GET(self) -> None:
