@@ -19,6 +19,7 @@ from assessment.run.worker_messages import (
     WorkerFailed,
     WorkerFinished,
 )
+from assessment.run.workers import shard
 from assessment.testing.server import Reply
 
 FAST = RetryPolicy(base_delay_s=0.02, max_delay_s=0.1)
@@ -32,6 +33,22 @@ def calls_for(cands: list[CandidateConfig], prompts: list[str]) -> list[PlannedC
             out.append(PlannedCall(candidate=cand.name, pack_id="p", item_id=f"i{i}", category="benign", messages=m,
                                    cache_key=cache_key(cand, m)))
     return out
+
+
+def test_shards_keep_candidates_whole_or_split_their_concurrency():
+    a, b = (CandidateConfig(name=n, model=f"openai/{n}", api_base="http://127.0.0.1:9/v1", concurrency=8) for n in "ab")
+    calls = calls_for([a, b], ["x", "y", "z"])
+    whole = shard(calls, {"a": a, "b": b}, 2)
+    assert sorted(tuple(s.candidates) for s in whole) == [("a",), ("b",)]
+    assert all(s.candidates[n].concurrency == 8 and {c.candidate for c in s.calls} == {n}
+               for s in whole for n in s.candidates)
+    repeated = calls_for([a], ["x", "y", "z", "x", "y"])  # identical requests share a cache key
+    split = shard(repeated, {"a": a}, 2)
+    assert len(split) == 2 and sum(len(s.calls) for s in split) == 5
+    assert all(s.candidates["a"].concurrency == 4 for s in split)  # the candidate's bound holds over both
+    for s in split:
+        keys = {c.cache_key for c in s.calls}
+        assert all(c.cache_key not in keys for other in split if other is not s for c in other.calls)
 
 
 def test_worker_messages_survive_pickling_with_their_kind():

@@ -50,27 +50,34 @@ def worker_count(pending: int) -> int:
     return min(cores, 4) if pending >= MIN_CALLS_FOR_WORKERS and cores >= 2 else 1
 
 
-def shard(calls: list[PlannedCall], candidates: dict[str, CandidateConfig], workers: int
-          ) -> list[tuple[list[PlannedCall], dict[str, CandidateConfig]]]:
+@dataclass
+class Shard:
+    """One worker's share: its calls and the candidates they are for (with their concurrency share)."""
+
+    calls: list[PlannedCall] = field(default_factory=list)
+    candidates: dict[str, CandidateConfig] = field(default_factory=dict)
+
+
+def shard(calls: list[PlannedCall], candidates: dict[str, CandidateConfig], workers: int) -> list[Shard]:
     """Split calls into per-worker shards, keeping identical requests together."""
     names = sorted({c.candidate for c in calls})
-    shards: list[tuple[list[PlannedCall], dict[str, CandidateConfig]]] = [([], {}) for _ in range(workers)]
+    shards = [Shard() for _ in range(workers)]
     if len(names) >= workers:
         for i, name in enumerate(names):
-            calls_i, cands_i = shards[i % workers]
-            cands_i[name] = candidates[name]
-            calls_i.extend(c for c in calls if c.candidate == name)
+            part = shards[i % workers]
+            part.candidates[name] = candidates[name]
+            part.calls.extend(c for c in calls if c.candidate == name)
     else:
         groups: dict[str, list[PlannedCall]] = {}
         for c in calls:
             groups.setdefault(c.cache_key, []).append(c)
         for i, group in enumerate(groups.values()):
-            shards[i % workers][0].extend(group)
-        for calls_i, cands_i in shards:
-            for name in {c.candidate for c in calls_i}:
+            shards[i % workers].calls.extend(group)
+        for part in shards:
+            for name in {c.candidate for c in part.calls}:
                 cfg = candidates[name]
-                cands_i[name] = cfg.model_copy(update={"concurrency": max(1, cfg.concurrency // workers)})
-    return [s for s in shards if s[0]]
+                part.candidates[name] = cfg.model_copy(update={"concurrency": max(1, cfg.concurrency // workers)})
+    return [s for s in shards if s.calls]
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -186,8 +193,8 @@ def _start(store: Store, assessment_id: str, calls: list[PlannedCall], candidate
     stop = ctx.Event()
     shards = shard(calls, candidates, workers)
     ready = ctx.Barrier(len(shards))
-    jobs = [WorkerJob(i, os.getpid(), str(store.path), assessment_id, cands, part, session_keys or {},
-                      retry or RetryPolicy()) for i, (part, cands) in enumerate(shards)]
+    jobs = [WorkerJob(i, os.getpid(), str(store.path), assessment_id, part.candidates, part.calls, session_keys or {},
+                      retry or RetryPolicy()) for i, part in enumerate(shards)]
     procs: list[BaseProcess] = [ctx.Process(target=_worker, daemon=True, args=(job, updates, stop, ready)) for job in jobs]
     for name in candidates:
         progress.per_candidate.setdefault(name, CandidateProgress())
