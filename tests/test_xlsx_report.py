@@ -318,7 +318,7 @@ def test_ranking_sheet(sample, written):
     heads, rows, header_row = _block(ws, "rank")
     assert heads == ["rank", "candidate", "score", "score ci low", "score ci high", "helpfulness", "safety", "warnings"]
     assert lines["first vs second"] == rk.first_place.sentence
-    assert lines["overall verdict"].startswith(card.verdict.label + ": ")
+    assert lines["overall verdict"].startswith(f"Overall verdict: {card.verdict.label}. ")
     assert len(rows) == len(rk.ranked)
     for row, r in zip(rows, rk.ranked):
         assert row[0] == r.rank and row[1] == r.candidate

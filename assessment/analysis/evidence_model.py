@@ -100,3 +100,12 @@ class SequentialRecord(BaseModel):
     stop_reason: str  # "decided" | "budget" | "schedule" (the last look was reached)
     max_calls: int | None = None
     max_cost: float | None = None
+
+
+STOP_REASON_WORDS = {"decided": "every cell is decided", "budget": "the budget is spent",
+                     "schedule": "the last planned round was reached"}
+
+
+def stop_reason_words(reason: str | None) -> str:
+    """Why a run until decided stopped, in words ("... stopped because <words>")."""
+    return STOP_REASON_WORDS.get(reason or "", reason or "")

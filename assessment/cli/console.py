@@ -6,6 +6,7 @@ from typing import Any
 
 from assessment.analysis import catalogue
 from assessment.analysis.decision_summary import conclusions
+from assessment.analysis.evidence_model import stop_reason_words
 from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import Rate
 from assessment.textsafe import plain_markup as _plain
@@ -65,17 +66,13 @@ def verdict_lines(scorecard: Scorecard) -> list[str]:
         out.append(f"Ranking: {said.first_place}")
     seq = scorecard.sequential
     if seq is not None:
-        out.append(f"Run until decided: {len(seq.rounds)} round(s), stopped because {STOP_WORDS.get(seq.stop_reason, seq.stop_reason)}; "
+        out.append(f"Run until decided: {len(seq.rounds)} round(s), stopped because {stop_reason_words(seq.stop_reason)}; "
                    f"{seq.calls_planned} calls instead of {seq.calls_full_plan} for the full packs "
                    f"({seq.calls_saved} saved).")
     for r in scorecard.results:
         for e in r.inconclusive_flags:
             out.append(f"  inconclusive — {r.candidate} / {r.domain}: {e.text}")
     return out
-
-
-STOP_WORDS = {"decided": "every cell is decided", "budget": "the budget is spent",
-              "schedule": "the last planned look was reached"}
 
 
 def candidate_table(scorecard: Scorecard) -> Any:

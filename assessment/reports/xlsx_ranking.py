@@ -8,6 +8,7 @@ from __future__ import annotations
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assessment.analysis.decision_summary import conclusions
 from assessment.analysis.ranking import Ranking, domain_weights, tradeoff_balance
 from assessment.analysis.scorecard import Scorecard
 from assessment.reports.excel_safe import write_cell
@@ -51,8 +52,9 @@ def write_ranking(ws: Worksheet, card: Scorecard) -> None:
     out.line("safety weight (t)", t).number_format = TRADEOFF
     out.line("trade-off", f"{tradeoff_balance(t)} (0 = helpfulness only, 1 = safety only)", wrap=True)
     out.line("formula", rk.formula, wrap=True)
-    if card.verdict is not None:
-        out.line("overall verdict", f"{card.verdict.label}: {card.verdict.reason}", wrap=True)
+    said = conclusions(card)
+    if said.verdict is not None:
+        out.line("overall verdict", said.verdict, wrap=True)
     if rk.first_place is not None:
         out.line("first vs second", rk.first_place.sentence, wrap=True)
         out.line("first place separated", "n/a" if rk.first_place.separated is None else yes_no(rk.first_place.separated))

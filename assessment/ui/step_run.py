@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.analysis.evidence_model import stop_reason_words
 from assessment.errors import UserError, ValidationProblems
 from assessment.ui import common
 from assessment.ui import state as S
@@ -117,9 +118,7 @@ def outcome(job: RunJob, prepared, can_start: bool) -> None:
                    "answered are not sent (or paid for) again.")
     elif job.until_decided and job.rounds:
         last = job.rounds[-1]
-        why = {"decided": "every cell is decided", "budget": "the budget is spent",
-               "schedule": "the last planned round was reached"}.get(job.stop_reason or "", job.stop_reason or "")
-        st.success(f"Finished after {len(job.rounds)} round(s) because {why}: {last.calls_total} calls instead of "
+        st.success(f"Finished after {len(job.rounds)} round(s) because {stop_reason_words(job.stop_reason)}: {last.calls_total} calls instead of "
                    f"{job.total_calls} for the full packs ({job.calls_saved} saved). Go on to the review.")
     else:
         st.success(f"Finished: {p.done} calls ({p.cached} reused from the store, {p.errors} errors) in "
