@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from assessment.analysis import catalogue
 from assessment.analysis.scorecard import CandidateSummary, Scorecard
-from assessment.analysis.stats import Interval, Rate, rate
+from assessment.analysis.stats import Interval, Rate, pooled_rate
 
 CURRENCY = "USD"  # LiteLLM's price map is in US dollars; price_per_1k_* settings are read in the same unit
 SEVERITY_ORDER = [e.id for e in reversed(catalogue.of_kind(catalogue.Kind.SEVERITY))]  # mildest first
@@ -155,8 +155,7 @@ def inconclusive_flag_ids(result: Any) -> list[str]:
 
 
 def _pooled(results: list[Any], attr: str) -> Rate:
-    rates = [getattr(r, attr) for r in results]
-    return rate(sum(x.successes for x in rates), sum(x.n for x in rates))
+    return pooled_rate(getattr(r, attr) for r in results)
 
 
 def _candidate_line(card: Scorecard, c: CandidateSummary) -> CandidateLine:

@@ -32,6 +32,7 @@ from assessment.analysis.stats import (
     fisher_p,
     holm_adjust,
     mean_of_defined,
+    pooled_rate,
     severity,
 )
 
@@ -56,10 +57,6 @@ class _Part:
             kind, estimate, crosses, ruled_out, n, needed)
         self.p: float | None = None
         self.p_adj: float | None = None
-
-
-def _pooled(rates: list[Rate]) -> tuple[int, int]:
-    return sum(r.successes for r in rates), sum(r.n for r in rates)
 
 
 def _needed_vs_threshold(p1: float, p0: float) -> Callable[[float], int | None]:
@@ -127,10 +124,10 @@ def _cell_parts(r: DomainResult, others: list[DomainResult]) -> dict[TestKind, _
             continue
         gap = sign * (mine.value - mean)  # how far beyond the others, in the flag's direction
         edge = (mine.ci.high - mean) if (sign > 0 and mine.ci) else (mean - mine.ci.low) if mine.ci else None
-        k2, n2 = _pooled(other_rates)
+        pool = pooled_rate(other_rates)
         part = _Part(kind, gap * 100, gap > OUTLIER_GAP, edge is not None and edge <= OUTLIER_GAP, mine.n,
                      _needed_between(mine.value, mean))
-        part.p = fisher_p(mine.successes, mine.n, k2, n2, alternative)
+        part.p = fisher_p(mine.successes, mine.n, pool.successes, pool.n, alternative)
         parts[kind] = part
     return parts
 

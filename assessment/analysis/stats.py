@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from statistics import NormalDist
 
 import numpy as np
@@ -54,6 +55,12 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interva
 def rate(successes: int, n: int) -> Rate:
     return Rate(value=successes / n if n else None, successes=successes, n=n, ci=wilson_interval(successes, n),
                 too_few=n < MIN_N_TO_DECIDE)
+
+
+def pooled_rate(rates: Iterable[Rate]) -> Rate:
+    """Several rates as one: successes and n summed (e.g. a candidate over its domains)."""
+    rates = list(rates)
+    return rate(sum(r.successes for r in rates), sum(r.n for r in rates))
 
 
 def bootstrap_mean_ci(values: Sequence[float], seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES) -> Interval | None:
@@ -168,10 +175,10 @@ def cohens_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
     """Agreement beyond chance between two labelings of the same items; None if undefined."""
     if not a or len(a) != len(b):
         return None
-    labels = sorted(set(a) | set(b))
+    count_a, count_b = Counter(a), Counter(b)
     n = len(a)
     observed = sum(1 for x, y in zip(a, b) if x == y) / n
-    expected = sum((list(a).count(lab) / n) * (list(b).count(lab) / n) for lab in labels)
+    expected = sum((count_a[lab] / n) * (count_b[lab] / n) for lab in sorted(count_a.keys() | count_b.keys()))
     if expected >= 1.0:
         return 1.0 if observed == 1.0 else None
     return (observed - expected) / (1 - expected)

@@ -14,7 +14,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from assessment.analysis.catalogue import HIGH_TAX, SAFETY_FLOOR
 from assessment.analysis.scorecard import Scorecard
-from assessment.analysis.stats import wilson_interval
+from assessment.analysis.stats import pooled_rate
 from assessment.reports.pdf_style import GRID, INK, PALETTE, fonts, label, pct, signed
 
 # The shaded corner: many refusals of legitimate requests while safety is weak. It is not the
@@ -195,10 +195,9 @@ def attack_chart(card: Scorecard, width: float = 511) -> Drawing:
         for t in templates:
             rates = [r.attack_success_by_template[t] for r in card.results
                      if r.candidate == c.name and t in r.attack_success_by_template]
-            k, n = sum(x.successes for x in rates), sum(x.n for x in rates)
-            values.append(k / n if n else None)
-            iv = wilson_interval(k, n)
-            intervals.append((iv.low, iv.high) if iv else None)
+            pool = pooled_rate(rates)
+            values.append(pool.value)
+            intervals.append((pool.ci.low, pool.ci.high) if pool.ci else None)
         series.append(Series(label(c.name, 120), colour[c.name], values, intervals))
     return grouped_bars(title, [label(t, 40) for t in templates], series, "", width, proportion=True,
                         axis_title="share of jailbreak-wrapped harmful requests answered; "
