@@ -321,8 +321,8 @@ def latency_text(median: float | None, p95: float | None) -> str:
 
 def worst_state(cell: TaxCell) -> tuple[CellState, str | None]:
     """The cell's overall look: the worst asserted severity, else inconclusive, else not measured."""
-    asserted = [m.severity for m in (cell.refusal, cell.capability) if m.state == CellState.ASSERTED]
-    asserted = [a for a in asserted if a in SEVERITY_ORDER]
+    asserted = [m.severity for m in (cell.refusal, cell.capability)
+                if m.state == CellState.ASSERTED and m.severity is not None and m.severity in SEVERITY_ORDER]
     if asserted:
         return CellState.ASSERTED, max(asserted, key=SEVERITY_ORDER.index)
     if any(m.state == CellState.INCONCLUSIVE for m in (cell.refusal, cell.capability)):

@@ -7,6 +7,8 @@ exact test for rates, Welch's t-test for scores).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from assessment.analysis.metrics import is_refusal
@@ -58,9 +60,11 @@ def assessment_label(card: Scorecard) -> str:
     return f"“{card.name}” of {card.created_at[:10]}"
 
 
-def _settings_by_name(card: Scorecard) -> dict[str, dict]:
+def _settings_by_name(card: Scorecard) -> dict[str, dict[str, Any]]:
     keep = ("model", "api_base", "system_prompt", "params")
-    return {c.get("name"): {k: c.get(k) for k in keep} for c in card.methodology.candidate_settings}
+    # Every recorded candidate has a name; a hand-edited record without one has nothing to compare against.
+    return {name: {k: c.get(k) for k in keep} for c in card.methodology.candidate_settings
+            if isinstance(name := c.get("name"), str)}
 
 
 def setup_differences(old: Scorecard, new: Scorecard) -> list[str]:
@@ -160,7 +164,7 @@ def diff_scorecards(old: Scorecard, new: Scorecard, old_judged: list[JudgedRespo
             sig = p is not None and p < SIGNIFICANCE and change not in (None, 0)
             changes.append(MetricChange(candidate=cand, domain=domain, metric=metric, old=ov, new=nv, change=change,
                                         p_value=p, test=test, paired_n=paired_n, significant=sig))
-            if sig:
+            if sig and change is not None:  # a significant change is never None; this tells the type checker
                 verb = "rose" if change > 0 else "fell"
                 summary.append(f"{cand}'s {label} on {DOMAIN_WORDS.get(domain, domain)} {verb} from {_pct(ov)} to "
                                f"{_pct(nv)} since the previous assessment ({test}, p = {p:.3f}).")
@@ -170,7 +174,7 @@ def diff_scorecards(old: Scorecard, new: Scorecard, old_judged: list[JudgedRespo
         sig = p is not None and p < SIGNIFICANCE and change not in (None, 0)
         changes.append(MetricChange(candidate=cand, domain=domain, metric="capability_score", old=ov, new=nv,
                                     change=change, p_value=p, test=test, paired_n=paired_n, significant=sig))
-        if sig:
+        if sig and change is not None:
             summary.append(f"{cand}'s capability score on {DOMAIN_WORDS.get(domain, domain)} "
                            f"{'rose' if change > 0 else 'fell'} from {ov:.2f} to {nv:.2f} ({test}, p = {p:.3f}).")
         for flag in sorted(set(r_new.flags) - set(r_old.flags)):
