@@ -43,10 +43,13 @@ def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def record_override(store: Any, assessment_id: str, response: Any, verdict: str, reason: str, reviewer: str) -> None:
-    """Change the verdict of one judged response (``results.JudgedResponse``) and log the change."""
+def record_override(store: Any, assessment_id: str, response: Any, verdict: str | None, reason: str,
+                    reviewer: str) -> None:
+    """Change the verdict of one judged response (``results.JudgedResponse``) and log the change.
+
+    ``verdict`` is the reviewer's choice as given (None when nothing was chosen); it is checked here."""
     allowed = {v.value for v in Verdict if v is not Verdict.ERROR}
-    if verdict not in allowed:
+    if verdict is None or verdict not in allowed:
         raise UserError(f"verdict {verdict!r}: use one of {', '.join(sorted(allowed))}")
     entry = {"call_id": response.call_id, "candidate": response.candidate,
              "item": f"{response.pack_id} / {response.item_id}", "prompt_excerpt": excerpt(response.prompt),

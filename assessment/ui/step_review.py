@@ -3,6 +3,8 @@ assessment, the individual responses, and human verdict overrides."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from assessment.packs.model import is_conversation
@@ -28,7 +30,7 @@ def candidate_cards(scorecard) -> None:
             b.metric("Errors", c["errors"], help=T.METRIC_HELP["Errors"])
 
 
-def _table(scorecard, columns: list[str], widths: dict[str, str]) -> None:
+def _table(scorecard, columns: list[str], widths: dict[str, Literal["small", "medium", "large"]]) -> None:
     st.dataframe(
         T.comparison_styler(scorecard), hide_index=True, width="stretch", column_order=columns,
         height=min(len(scorecard.results), 16) * 35 + 38,  # every row visible up to 16, then scroll
