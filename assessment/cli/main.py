@@ -335,6 +335,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         print(f"REQUEST:\n{terminal_safe(r.prompt)}\n\nRESPONSE:\n{terminal_safe(r.response)}\n")
         confidence = "" if item.confidence is None else f", confidence {item.confidence:.2f}"
         print(f"Classifier: {item.auto_verdict}{confidence} — {terminal_safe(r.verdict_reason, 300)}")
+        answer: str | None = None
         while True:
             raw, line_no = ask("Your label: [c]ompliance, [p]artial refusal, [r]efusal, [s]kip, [q]uit > ")
             if raw is None:

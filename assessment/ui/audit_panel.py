@@ -63,7 +63,7 @@ def audit_panel(scorecard, judged) -> None:
     summary = scorecard.audit
     st.markdown(f"**{summary.sentence().capitalize()}**")
     with common.open_store() as store:
-        items = audit_items(store, w.assessment_id)
+        items = audit_items(store, common.selected_assessment_id())
     skipped = set(st.session_state.get(SKIPPED, []))
     pending = [it for it in items if it.human_verdict is None and it.call_id not in skipped]
     a, b = st.columns([1, 3])

@@ -125,6 +125,14 @@ def open_store() -> Iterator:
         store.close()
 
 
+def selected_assessment_id() -> str:
+    """The assessment under review (the review and export steps are only reached with one chosen)."""
+    assessment_id = wizard().assessment_id
+    if assessment_id is None:
+        raise UserError("No assessment is selected: run one or open a stored one first.")
+    return assessment_id
+
+
 def invalidate_results() -> None:
     st.session_state.pop(RESULTS, None)
 
@@ -141,16 +149,17 @@ def results():
     from assessment.ui import review_decision as RD
 
     w = wizard()
+    assessment_id = selected_assessment_id()
     cached = st.session_state.get(RESULTS)
     job = job_registry().get(w.job_id) if w.job_id else None
-    run_moved = job is not None and job.assessment_id == w.assessment_id and cached is not None and (
+    run_moved = job is not None and job.assessment_id == assessment_id and cached is not None and (
         job.running or (job.ended_at or 0) > cached["computed_at"])
-    if cached is None or cached["assessment_id"] != w.assessment_id or run_moved:
+    if cached is None or cached["assessment_id"] != assessment_id or run_moved:
         from assessment.pipeline import compute_scorecard
 
         with st.spinner("Scoring the responses…"), open_store() as store:
-            scorecard, judged = compute_scorecard(store, w.assessment_id, session_keys=session_keys())
-            earlier = w.compare_with.get(w.assessment_id)
+            scorecard, judged = compute_scorecard(store, assessment_id, session_keys=session_keys())
+            earlier = w.compare_with.get(assessment_id)
             if earlier:
                 try:
                     scorecard = RD.with_diff(scorecard, RD.compare_with_earlier(store, earlier, scorecard, judged,
@@ -158,9 +167,9 @@ def results():
                 except Exception as exc:  # e.g. the earlier assessment was deleted: keep the page usable
                     if not isinstance(exc, UserError):
                         log.exception("comparison with an earlier assessment failed")
-                    w.compare_with.pop(w.assessment_id, None)
+                    w.compare_with.pop(assessment_id, None)
                     st.warning(f"The comparison with assessment {earlier} was dropped: {exc}")
-        cached = {"assessment_id": w.assessment_id, "scorecard": scorecard, "judged": judged, "downloads": {},
+        cached = {"assessment_id": assessment_id, "scorecard": scorecard, "judged": judged, "downloads": {},
                   "computed_at": time.time()}
         st.session_state[RESULTS] = cached
     ranked = RD.with_ranking(cached["scorecard"], w.ranking)

@@ -18,8 +18,9 @@ def _where(candidate: CandidateConfig) -> str:
     return candidate.api_base or f"the {candidate.model.split('/', 1)[0]} API"
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    out, seen = [], set()
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    out: list[BaseException] = []
+    seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         out.append(exc)
         seen.add(id(exc))

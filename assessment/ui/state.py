@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from assessment.analysis.power import DEFAULT_SAMPLE_PER_CATEGORY
 from assessment.analysis.ranking import RankingSettings
@@ -158,11 +159,11 @@ def pack_label(ref: str, lp: LoadedPack) -> str:
     return f"{lp.pack.name} ({lp.pack.id} v{lp.pack.version}){where}"
 
 
-def pack_counts(available: dict[str, LoadedPack]) -> list[dict]:
+def pack_counts(available: dict[str, LoadedPack]) -> list[dict[str, str | int]]:
     """One row per pack with its items per category."""
     rows = []
     for ref, lp in available.items():
-        row = {"pack": lp.pack.id, "name": lp.pack.name, "version": lp.pack.version,
+        row: dict[str, str | int] = {"pack": lp.pack.id, "name": lp.pack.name, "version": lp.pack.version,
                "source": "uploaded" if ref.startswith(UPLOAD_PREFIX) else "built-in"}
         for cat in Category:
             row[cat.value] = sum(1 for i in lp.pack.items if i.category == cat)
@@ -226,7 +227,8 @@ def attack_templates():
     return list(load_attacks().file.attacks)
 
 
-def attacks_from_widget(chosen: list[str], all_ids: list[str], current: list[str] | str) -> list[str] | str:
+def attacks_from_widget(chosen: list[str], all_ids: list[str],
+                        current: list[str] | Literal["all", "none"]) -> list[str] | Literal["all", "none"]:
     """The attack setting for a multiselect value; an unchanged widget keeps the current setting."""
     if chosen == implied_attacks(current, all_ids):
         return current
@@ -269,7 +271,7 @@ def new_candidate(existing: list[str], *, name: str, model: str, api_base: str =
         raise UserError("; ".join(_plain(e) for e in exc.errors())) from None
 
 
-def _plain(err: dict) -> str:
+def _plain(err: ErrorDetails) -> str:
     field = ".".join(str(p) for p in err.get("loc", ()))
     labels = {"api_key_env": "environment variable name", "name": "name", "model": "model"}
     label = labels.get(field, field or "value")
