@@ -17,19 +17,21 @@ from pydantic import BaseModel, ConfigDict
 
 from assessment.analysis.evidence_model import SequentialRecord
 from assessment.analysis.scorecard import Methodology, Scorecard, build_scorecard
+from assessment.audit.sampling import automatic_verdict
 from assessment.config import AssessmentConfig, check_keys_present
 from assessment.errors import UserError
 from assessment.judges.judged import JudgedResponse, judge_rows
 from assessment.packs.attacks import LoadedAttacks, load_attacks
 from assessment.packs.loader import resolve_pack
 from assessment.packs.model import Item, LoadedPack, Pack, render_conversation
+from assessment.run.call import CallStatus
 from assessment.run.dispatch import run_calls
 from assessment.run.plan import Plan, build_plan
 from assessment.run.retry import RetryPolicy
 from assessment.run.runner import Progress
 from assessment.run.store import Store
 from assessment.scoring.contract import answer_format_record
-from assessment.scoring.registry import unscored_reason
+from assessment.scoring.registry import ScoreStatus, unscored_reason
 
 if TYPE_CHECKING:
     from assessment.audit.summary import AuditSummary
@@ -216,7 +218,7 @@ def judged_responses(store: Store, stored: StoredAssessment, llm_verdicts: dict 
     rows = store.call_rows(stored.id)
     items, prompts = stored.items(), _sent_prompts(store, stored.id)
     classified = classify_cached(store, {r.call_id: (prompt_for(r, items, prompts), r.content, r.finish_reason)
-                                         for r in rows if r.status == "ok"})
+                                         for r in rows if r.status == CallStatus.OK})
     return judge_rows(rows, items, prompts, stored.config, overrides=store.overrides(stored.id),
                       llm_verdicts=llm_verdicts, rubric_judge=rubric_judge, classified=classified)
 
@@ -265,22 +267,22 @@ def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], ju
 
     config = stored.config
     reviewed = [r for r in judged if r.human_verdict is not None and r.rule_verdict is not None]
-    auto = [r.judge_verdict if r.judge_verdict not in (None, "unparsed") else r.rule_verdict for r in reviewed]
+    auto = [automatic_verdict(r) for r in reviewed]
     human = {"reviewed": len(reviewed),
              "agreement_kappa": cohens_kappa(auto, [r.human_verdict for r in reviewed]) if reviewed else None,
              "agreement_rate": (sum(a == r.human_verdict for a, r in zip(auto, reviewed)) / len(reviewed)) if reviewed else None}
     not_scored = []
-    unscored = [r for r in judged if r.score_status == "unscored"]
+    unscored = [r for r in judged if r.score_status == ScoreStatus.UNSCORED]
     if unscored:
         from collections import Counter
 
         reasons = Counter(unscored_reason(r.score_explanation) for r in unscored)
         not_scored.append(f"{len(unscored)} capability responses unscored (listed for review in the responses): "
                           + "; ".join(f"{why} ({n})" for why, n in sorted(reasons.items())))
-    errors = sum(1 for r in judged if r.status == "error")
+    errors = sum(1 for r in judged if r.status == CallStatus.ERROR)
     if errors:
         not_scored.append(f"{errors} calls ended in an error and are excluded from every rate")
-    pending = sum(1 for r in judged if r.status == "pending")
+    pending = sum(1 for r in judged if r.status == CallStatus.PENDING)
     if pending:
         not_scored.append(f"{pending} planned calls have not run yet (resume the assessment to finish them)")
     attack_file = next(({k: v for k, v in rec.items() if k != "attacks"} for rec in stored.packs

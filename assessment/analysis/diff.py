@@ -15,12 +15,15 @@ from assessment.analysis.metrics import is_refusal
 from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import mcnemar_exact, paired_bootstrap
 from assessment.judges.judged import JudgedResponse
+from assessment.judges.verdict import Verdict
+from assessment.packs.model import Category
+from assessment.run.call import CallStatus
 
-RATE_METRICS = {
-    "over_refusal_rate": ("over-refusal", "sensitive", "refusal"),
-    "false_refusal_rate": ("false refusal", "benign", "refusal"),
-    "safety_rate": ("safety (refusal of harmful requests)", "harmful", "refusal"),
-    "attack_success_rate": ("attack success", "harmful", "compliance"),
+RATE_METRICS = {  # metric: (words, category of the items, the verdict the rate counts)
+    "over_refusal_rate": ("over-refusal", Category.SENSITIVE, Verdict.REFUSAL),
+    "false_refusal_rate": ("false refusal", Category.BENIGN, Verdict.REFUSAL),
+    "safety_rate": ("safety (refusal of harmful requests)", Category.HARMFUL, Verdict.REFUSAL),
+    "attack_success_rate": ("attack success", Category.HARMFUL, Verdict.COMPLIANCE),
 }
 DOMAIN_WORDS = {"medical": "medical questions", "legal": "legal questions", "security": "security questions",
                 "creative": "creative-writing requests", "controversial": "controversial topics",
@@ -95,12 +98,12 @@ def setup_differences(old: Scorecard, new: Scorecard) -> list[str]:
     return out
 
 
-def _rows(judged: list[JudgedResponse] | None, cand: str, domain: str, category: str, attacked: bool):
+def _rows(judged: list[JudgedResponse] | None, cand: str, domain: str, category: Category, attacked: bool):
     if judged is None:
         return None
     return {(r.item_id, r.attack_id): r for r in judged if r.candidate == cand and r.pack_id == domain
-            and r.category == category and (r.attack_id is not None) == attacked and r.status == "ok"
-            and r.verdict not in (None, "error")}
+            and r.category == category and (r.attack_id is not None) == attacked and r.status == CallStatus.OK
+            and r.verdict not in (None, Verdict.ERROR)}
 
 
 def _rate_test(metric: str, cand: str, domain: str, old_card: Scorecard, new_card: Scorecard,
@@ -125,7 +128,7 @@ def _rate_test(metric: str, cand: str, domain: str, old_card: Scorecard, new_car
 
 
 def _score_test(cand: str, domain: str, old_j, new_j, seed: int) -> tuple[float | None, str | None, int]:
-    o, n = _rows(old_j, cand, domain, "capability", False), _rows(new_j, cand, domain, "capability", False)
+    o, n = _rows(old_j, cand, domain, Category.CAPABILITY, False), _rows(new_j, cand, domain, Category.CAPABILITY, False)
     if o is None or n is None:
         return None, None, 0
     shared = [k for k in set(o) & set(n) if o[k].score is not None and n[k].score is not None]

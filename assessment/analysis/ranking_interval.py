@@ -15,6 +15,9 @@ import numpy as np
 
 from assessment.analysis.ranking import FirstPlace
 from assessment.analysis.stats import MIN_N_TO_DECIDE, Interval
+from assessment.judges.verdict import Verdict
+from assessment.packs.model import Category
+from assessment.run.call import CallStatus
 
 if TYPE_CHECKING:
     from assessment.analysis.ranking import Ranking
@@ -22,14 +25,15 @@ if TYPE_CHECKING:
 
 RESAMPLES = 1000
 # (component, category, attacked?) → whether the per-item value is a refusal, a compliance or a score
-COMPONENTS = {"over": ("sensitive", False), "false": ("benign", False), "capability": ("capability", False),
-              "safety": ("harmful", False), "attack": ("harmful", True)}
+COMPONENTS = {"over": (Category.SENSITIVE, False), "false": (Category.BENIGN, False),
+              "capability": (Category.CAPABILITY, False), "safety": (Category.HARMFUL, False),
+              "attack": (Category.HARMFUL, True)}
 
 
 def _item_value(r: JudgedResponse, component: str, partial_counts: bool) -> float | None:
     from assessment.analysis.metrics import is_refusal
 
-    if r.status != "ok" or r.verdict in (None, "error"):
+    if r.status != CallStatus.OK or r.verdict in (None, Verdict.ERROR):
         return None
     if component == "capability":
         return r.score

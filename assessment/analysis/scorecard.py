@@ -18,6 +18,7 @@ from assessment.analysis.ranking_interval import add_intervals
 from assessment.audit.summary import AuditSummary
 from assessment.config import AssessmentConfig
 from assessment.judges.judged import JudgedResponse
+from assessment.run.call import CallStatus
 
 SCORECARD_VERSION = "1.1"  # 1.1: evidence-gated flags, overall verdict, ranking interval
 
@@ -118,14 +119,14 @@ def candidate_summaries(config: AssessmentConfig, judged: list[JudgedResponse]) 
     out = []
     for cand in config.candidates:
         rows = [r for r in judged if r.candidate == cand.name]
-        ok = [r for r in rows if r.status == "ok"]
+        ok = [r for r in rows if r.status == CallStatus.OK]
         costs = [r.cost for r in ok]
         cost = None if (not ok or any(c is None for c in costs)) else sum(costs)  # type: ignore[arg-type]
         latencies = [r.latency_s for r in ok if r.latency_s is not None]
         out.append(CandidateSummary(
             name=cand.name, model=cand.model, api_base=cand.api_base, is_baseline=cand.name == config.baseline,
-            calls=len(rows), responses=len(ok), errors=sum(1 for r in rows if r.status == "error"),
-            pending=sum(1 for r in rows if r.status == "pending"),
+            calls=len(rows), responses=len(ok), errors=sum(1 for r in rows if r.status == CallStatus.ERROR),
+            pending=sum(1 for r in rows if r.status == CallStatus.PENDING),
             input_tokens=_token_total(ok, "input_tokens"), output_tokens=_token_total(ok, "output_tokens"),
             cost=cost, cost_per_1k_prompts=None if cost is None else cost / len(ok) * 1000,
             latency_median_s=statistics.median(latencies) if latencies else None,

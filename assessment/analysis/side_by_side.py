@@ -8,6 +8,9 @@ from collections import OrderedDict
 from pydantic import BaseModel
 
 from assessment.judges.judged import JudgedResponse
+from assessment.judges.verdict import Verdict
+from assessment.packs.model import Category
+from assessment.run.call import CallStatus
 
 ALL = "All"
 
@@ -17,13 +20,13 @@ class ItemAnswers(BaseModel):
     pack_id: str
     item_id: str
     attack_id: str | None
-    category: str
+    category: Category
     prompt: str
     answers: list[JudgedResponse]  # one per candidate, in the candidates' order
 
     @property
-    def verdicts(self) -> set[str]:
-        return {r.verdict for r in self.answers if r.status == "ok" and r.verdict}
+    def verdicts(self) -> set[Verdict]:
+        return {r.verdict for r in self.answers if r.status == CallStatus.OK and r.verdict}
 
     @property
     def disagree(self) -> bool:

@@ -11,7 +11,7 @@ from assessment.errors import UserError
 from assessment.judges.verdict import Verdict
 from assessment.run.store import Store, now_iso
 
-LABELS = (Verdict.COMPLIANCE.value, Verdict.PARTIAL_REFUSAL.value, Verdict.REFUSAL.value)
+LABELS = (Verdict.COMPLIANCE, Verdict.PARTIAL_REFUSAL, Verdict.REFUSAL)
 
 
 def save_sample(store: Store, assessment_id: str, items: list[AuditItem]) -> None:

@@ -22,6 +22,8 @@ from pydantic import BaseModel
 
 from assessment.judges.judged import JudgedResponse
 from assessment.judges.verdict import Verdict
+from assessment.packs.model import Category
+from assessment.run.call import CallStatus
 
 DEFAULT_SAMPLE = 60
 
@@ -37,23 +39,26 @@ class AuditItem(BaseModel):
     part: Part
     stratum: str
     stratum_size: int
-    auto_verdict: str
+    auto_verdict: Verdict
     confidence: float | None = None
-    human_verdict: str | None = None
+    human_verdict: Verdict | None = None
     reviewer: str | None = None
     note: str | None = None
     answered_at: str | None = None
 
 
-def automatic_verdict(r: JudgedResponse) -> str | None:
+def automatic_verdict(r: JudgedResponse) -> Verdict | None:
     """The verdict the machine gave (LLM judge if it parsed, else the classifier), before any human override."""
-    if r.judge_verdict not in (None, "unparsed"):
+    if isinstance(r.judge_verdict, Verdict):  # else None, or the judge's answer was unparsed
         return r.judge_verdict
     return r.rule_verdict
 
 
+ATTACK = "attack"  # the audit's own category for attacked harmful requests
+
+
 def audit_category(r: JudgedResponse) -> str:
-    return "attack" if r.attack_id else r.category
+    return ATTACK if r.attack_id else r.category
 
 
 def stratum_of(r: JudgedResponse) -> str:
@@ -61,8 +66,8 @@ def stratum_of(r: JudgedResponse) -> str:
 
 
 def eligible(judged: list[JudgedResponse]) -> list[JudgedResponse]:
-    return [r for r in judged if r.status == "ok" and r.category != "capability"
-            and automatic_verdict(r) not in (None, Verdict.ERROR.value)]
+    return [r for r in judged if r.status == CallStatus.OK and r.category != Category.CAPABILITY
+            and automatic_verdict(r) not in (None, Verdict.ERROR)]
 
 
 def _seed(assessment_id: str, seed: int) -> int:
@@ -95,7 +100,10 @@ def draw_sample(judged: list[JudgedResponse], n: int, assessment_id: str, seed: 
     items: list[AuditItem] = []
     for part, rows in ((Part.LOW_CONFIDENCE, unsure), (Part.RANDOM, chosen)):
         for r in rows:
+            auto = automatic_verdict(r)
+            if auto is None:  # eligible() keeps only responses with an automatic verdict
+                continue
             items.append(AuditItem(call_id=r.call_id, position=len(items), part=part, stratum=stratum_of(r),
-                                   stratum_size=len(strata[stratum_of(r)]), auto_verdict=automatic_verdict(r) or "",
+                                   stratum_size=len(strata[stratum_of(r)]), auto_verdict=auto,
                                    confidence=r.rule_confidence))
     return items

@@ -17,10 +17,10 @@ from assessment.judges.judged import JudgedResponse
 from assessment.judges.verdict import Verdict
 from assessment.run.store import Store
 
-ANSWER_WORDS = {"c": Verdict.COMPLIANCE.value, "compliance": Verdict.COMPLIANCE.value,
-                "p": Verdict.PARTIAL_REFUSAL.value, "partial": Verdict.PARTIAL_REFUSAL.value,
-                "partial_refusal": Verdict.PARTIAL_REFUSAL.value, "r": Verdict.REFUSAL.value,
-                "refusal": Verdict.REFUSAL.value}
+ANSWER_WORDS = {"c": Verdict.COMPLIANCE, "compliance": Verdict.COMPLIANCE,
+                "p": Verdict.PARTIAL_REFUSAL, "partial": Verdict.PARTIAL_REFUSAL,
+                "partial_refusal": Verdict.PARTIAL_REFUSAL, "r": Verdict.REFUSAL,
+                "refusal": Verdict.REFUSAL}
 SKIP_WORDS = {"s", "skip"}
 QUIT_WORDS = {"q", "quit"}
 
@@ -39,7 +39,7 @@ class Audit(BaseModel):
 
     def answer(self, item: AuditItem, verdict: str, reviewer: str, note: str | None = None) -> None:
         save_answer(self.store, self.assessment_id, item.call_id, verdict, reviewer, note)
-        item.human_verdict, item.reviewer, item.note = verdict, reviewer.strip(), note
+        item.human_verdict, item.reviewer, item.note = Verdict(verdict), reviewer.strip(), note
 
     def summary(self) -> AuditSummary:
         return summarise_audit(self.items, list(self.judged.values()), self.partial_counts, self.seed)

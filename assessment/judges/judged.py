@@ -8,58 +8,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 from assessment.config import AssessmentConfig
 from assessment.judges.classifier import classify
-from assessment.judges.verdict import Verdict, VerdictResult
+from assessment.judges.verdict import UNPARSED, Unparsed, Verdict, VerdictResult, VerdictSource
 from assessment.packs.model import Category, Item
+from assessment.run.call import CallOutcome, CallStatus
 from assessment.run.pricing import price_calls
 from assessment.run.store import CallRow
 from assessment.scoring import Score, score_response
-from assessment.scoring.registry import ScoringContext
+from assessment.scoring.registry import ScoreStatus, ScoringContext
 from assessment.textsafe import bounded_prefix
 
 REDACTED = "[redacted: completion of a harmful request; enable include_harmful_completions to show it]"
 REDACTED_REASON = "[redacted with the completion it may quote; enable include_harmful_completions to show it]"
 
 
-class JudgedResponse(BaseModel):
-    call_id: str
-    seq: int
-    candidate: str
-    pack_id: str
-    item_id: str
-    category: str
-    subtype: str | None
-    attack_id: str | None
-    status: str  # ok | error | pending
+class JudgedResponse(CallOutcome):
+    """A planned call with its final verdict, capability score and cost (the call's fields come from ``CallOutcome``)."""
+
+    status: CallStatus
     prompt: str
     response: str | None
-    finish_reason: str | None = None
-    verdict: str | None = None  # compliance | partial_refusal | refusal | error; None while pending
-    verdict_source: str | None = None  # rules | llm | human
+    verdict: Verdict | None = None  # None while pending
+    verdict_source: VerdictSource | None = None
     verdict_reason: str | None = None
-    rule_verdict: str | None = None  # the automatic classifier's verdict
+    rule_verdict: Verdict | None = None  # the automatic classifier's verdict
     rule_confidence: float | None = None  # its confidence, 0–1
-    judge_verdict: str | None = None  # the LLM judge's verdict, or "unparsed"
-    human_verdict: str | None = None
+    judge_verdict: Verdict | Unparsed | None = None  # the LLM judge's verdict, or "unparsed"
+    human_verdict: Verdict | None = None
     human_reason: str | None = None
     reviewer: str | None = None
     score: float | None = None
-    score_status: str | None = None
+    score_status: ScoreStatus | None = None
     score_explanation: str | None = None
-    latency_s: float | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
     cost: float | None = None
-    error: str | None = None
 
     def redacted(self) -> JudgedResponse:
         """Harmful-item completions are not shown in exports unless the user asks for them."""
-        if self.category == Category.HARMFUL.value and self.response and self.verdict != Verdict.REFUSAL.value:
+        if self.category == Category.HARMFUL and self.response and self.verdict != Verdict.REFUSAL:
             update = {"response": REDACTED}
-            if self.verdict_source == "llm" and self.verdict_reason:  # the judge may quote the completion
+            if self.verdict_source == VerdictSource.LLM and self.verdict_reason:  # the judge may quote the completion
                 update["verdict_reason"] = REDACTED_REASON
             return self.model_copy(update=update)
         return self
@@ -97,30 +85,31 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
             prompt=prompts.get(row.call_id, item.display_text() if item else ""), response=row.content,
             finish_reason=row.finish_reason, latency_s=row.latency_s, input_tokens=row.input_tokens,
             output_tokens=row.output_tokens, error=row.error)
-        if row.status == "ok":
+        if row.status == CallStatus.OK:
             cand = prices.get(row.candidate)
             if cand is not None:
                 unreported = (row.input_tokens is None or row.output_tokens is None) and row.finish_reason != "content_filter"
                 jr.cost = None if unreported else price_calls(cand, row.input_tokens or 0, row.output_tokens or 0)
             rule = classified.get(row.call_id) or classify(jr.prompt, bounded_prefix(row.content), row.finish_reason)
-            jr.rule_verdict, jr.rule_confidence = rule.verdict.value, rule.confidence
-            jr.verdict, jr.verdict_source, jr.verdict_reason = rule.verdict.value, "rules", rule.reason
+            jr.rule_verdict, jr.rule_confidence = rule.verdict, rule.confidence
+            jr.verdict, jr.verdict_source, jr.verdict_reason = rule.verdict, VerdictSource.RULES, rule.reason
             if row.call_id in llm_verdicts:
                 verdict, raw = llm_verdicts[row.call_id]
-                jr.judge_verdict = verdict or "unparsed"
+                jr.judge_verdict = Verdict(verdict) if verdict else UNPARSED
                 if verdict:
-                    jr.verdict, jr.verdict_source, jr.verdict_reason = verdict, "llm", f"LLM judge: {raw[:200]}"
+                    jr.verdict, jr.verdict_source = Verdict(verdict), VerdictSource.LLM
+                    jr.verdict_reason = f"LLM judge: {raw[:200]}"
                 else:
                     jr.verdict_reason = f"{rule.reason} (LLM judge answer unparsed; rule verdict kept)"
             human = overrides.get(row.call_id)
             if human:
-                jr.human_verdict, jr.human_reason, jr.reviewer = human["verdict"], human["reason"], human["reviewer"]
-                jr.verdict, jr.verdict_source = human["verdict"], "human"
+                jr.human_verdict, jr.human_reason, jr.reviewer = Verdict(human["verdict"]), human["reason"], human["reviewer"]
+                jr.verdict, jr.verdict_source = jr.human_verdict, VerdictSource.HUMAN
                 jr.verdict_reason = f"human review by {human['reviewer']}: {human['reason']}"
             if item is not None and item.category == Category.CAPABILITY and item.scoring is not None:
                 score: Score = score_response(item.scoring, row.content or "", ctx, prompt=item.display_text())
                 jr.score, jr.score_status, jr.score_explanation = score.value, score.status, score.explanation
-        elif row.status == "error":
-            jr.verdict, jr.verdict_reason = Verdict.ERROR.value, row.error
+        elif row.status == CallStatus.ERROR:
+            jr.verdict, jr.verdict_reason = Verdict.ERROR, row.error
         out.append(jr)
     return out

@@ -16,7 +16,7 @@ from typing import Any
 
 from assessment.analysis.stats import cohens_kappa
 from assessment.config import JudgeConfig, resolve_api_key
-from assessment.judges.verdict import Verdict
+from assessment.judges.verdict import UNPARSED, Verdict
 from assessment.redaction import redact, url_secrets
 from assessment.run.retry import Attempts, RetryPolicy, with_retries
 from assessment.run.runner import load_litellm
@@ -195,7 +195,7 @@ class LLMJudge:
 
     def describe(self, judged: list[Any]) -> dict[str, Any]:
         both = [r for r in judged if r.judge_verdict is not None and r.rule_verdict is not None]
-        parsed = [r for r in both if r.judge_verdict != "unparsed"]
+        parsed = [r for r in both if r.judge_verdict != UNPARSED]
         return {
             "model": self.config.model, "prompt_version": JUDGE_PROMPT_VERSION, "temperature": 0, "used": True,
             "judged": len(both), "unparsed": len(both) - len(parsed),

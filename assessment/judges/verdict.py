@@ -15,6 +15,18 @@ class Verdict(StrEnum):
     ERROR = "error"
 
 
+class VerdictSource(StrEnum):
+    """Who gave a response its final verdict."""
+
+    RULES = "rules"  # the automatic classifier
+    LLM = "llm"  # the LLM judge
+    HUMAN = "human"  # a reviewer's override
+
+
+Unparsed = Literal["unparsed"]
+UNPARSED: Unparsed = "unparsed"  # the LLM judge answered, but no verdict could be read from its answer
+
+
 class VerdictResult(BaseModel):
     verdict: Verdict
     reason: str

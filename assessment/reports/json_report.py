@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from assessment.analysis.scorecard import Scorecard
 from assessment.judges.judged import JudgedResponse
 
-RESPONSE_FIELDS = ["candidate", "pack_id", "item_id", "category", "subtype", "attack_id", "status", "verdict",
-                   "verdict_source", "verdict_reason", "error", "latency_s", "input_tokens", "output_tokens", "cost",
-                   "score", "score_status", "score_explanation", "prompt", "response"]
 
-
-def response_line(r: JudgedResponse) -> dict:
-    data = r.model_dump(include=set(RESPONSE_FIELDS))
-    data["pack"] = data.pop("pack_id")
-    data["attack"] = data.pop("attack_id")
-    data["error_reason"] = data.pop("error")
-    data["tokens"] = {"input": data.pop("input_tokens"), "output": data.pop("output_tokens")}
-    data["latency"] = data.pop("latency_s")
-    return data
+def response_line(r: JudgedResponse) -> dict[str, Any]:
+    """One line of responses.jsonl. The key order is part of the file's format: keep it."""
+    return {"candidate": r.candidate, "item_id": r.item_id, "category": r.category, "subtype": r.subtype,
+            "status": r.status, "prompt": r.prompt, "response": r.response, "verdict": r.verdict,
+            "verdict_source": r.verdict_source, "verdict_reason": r.verdict_reason, "score": r.score,
+            "score_status": r.score_status, "score_explanation": r.score_explanation, "cost": r.cost,
+            "pack": r.pack_id, "attack": r.attack_id, "error_reason": r.error,
+            "tokens": {"input": r.input_tokens, "output": r.output_tokens}, "latency": r.latency_s}
 
 
 def write_json_exports(scorecard: Scorecard, judged: list[JudgedResponse], out_dir: str | Path,

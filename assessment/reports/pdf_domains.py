@@ -16,6 +16,8 @@ from assessment.analysis.metrics import DomainResult, TaxResult
 from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import Interval, Rate
 from assessment.judges.judged import JudgedResponse
+from assessment.judges.verdict import Verdict
+from assessment.packs.model import Category
 from assessment.reports.pdf_blocks import para, section_break, table
 from assessment.reports.pdf_style import (
     FRAME_W,
@@ -29,9 +31,10 @@ from assessment.reports.pdf_style import (
     signed,
 )
 from assessment.reports.pdf_summary import rows_for
+from assessment.run.call import CallStatus
 
 CANDIDATES_PER_TABLE = 3  # more candidates than this: the per-domain tables continue below
-REFUSED = ("refusal", "partial_refusal")
+REFUSED = (Verdict.REFUSAL, Verdict.PARTIAL_REFUSAL)
 
 
 # --- domain pages ------------------------------------------------------------------------------
@@ -46,13 +49,13 @@ EXAMPLE_KINDS = [  # (kind, heading, the metric that picks the most telling cand
 
 
 def _kind(r: JudgedResponse) -> str | None:
-    if r.category == "sensitive" and r.attack_id is None and r.verdict in REFUSED:
+    if r.category == Category.SENSITIVE and r.attack_id is None and r.verdict in REFUSED:
         return "refused_sensitive"
-    if r.category == "harmful" and r.verdict == "compliance":
+    if r.category == Category.HARMFUL and r.verdict == Verdict.COMPLIANCE:
         return "complied_harmful"
-    if r.category == "benign" and r.verdict in REFUSED:
+    if r.category == Category.BENIGN and r.verdict in REFUSED:
         return "false_refusal"
-    if r.category == "capability" and r.verdict is not None:
+    if r.category == Category.CAPABILITY and r.verdict is not None:
         return "capability"
     return None
 
@@ -62,7 +65,7 @@ def pick_examples(card: Scorecard, judged: list[JudgedResponse]) -> dict[str, li
     domains = set(card.domains)
     first: dict[tuple[str, str, str], JudgedResponse] = {}
     for r in judged:
-        if r.status == "ok" and r.pack_id in domains:
+        if r.status == CallStatus.OK and r.pack_id in domains:
             kind = _kind(r)
             if kind is not None:
                 first.setdefault((r.pack_id, kind, r.candidate), r)

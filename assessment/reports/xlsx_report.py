@@ -26,6 +26,7 @@ from assessment.analysis.metrics import DomainResult
 from assessment.analysis.scorecard import CandidateSummary, Scorecard
 from assessment.analysis.stats import MIN_N_TO_DECIDE
 from assessment.judges.judged import JudgedResponse
+from assessment.packs.model import Category
 from assessment.reports.excel_safe import clean_text, write_cell
 from assessment.reports.xlsx_audit import write_audit
 from assessment.reports.xlsx_changes import write_changes
@@ -52,7 +53,7 @@ from assessment.reports.xlsx_sheets import (
 )
 
 RATES = ["false_refusal_rate", "over_refusal_rate", "safety_rate", "attack_success_rate"]
-PARTIAL_CATEGORIES = ["benign", "sensitive", "harmful", "capability"]
+PARTIAL_CATEGORIES = list(Category)  # benign, sensitive, harmful, capability
 # severity hues from the metric catalogue; a severity the evidence does not support is grey, never red
 SEVERITY_FILLS = {word: hue.lstrip("#") for word, hue in severity_colours().items()}
 UNSUPPORTED_FILL = UNSUPPORTED_BACKGROUND.lstrip("#")

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from assessment.errors import UserError
+from assessment.run.call import CallOutcome, CallStatus
 
 SCHEMA_VERSION = 1
 
@@ -71,30 +72,17 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class CallRow(BaseModel):
+class CallRow(CallOutcome):
     """One planned call of an assessment with its outcome (response, error or not yet run)."""
 
-    call_id: str
-    seq: int
-    candidate: str
-    pack_id: str
-    item_id: str
-    category: str
-    subtype: str | None
-    attack_id: str | None
     cache_key: str
     content: str | None = None
-    finish_reason: str | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    latency_s: float | None = None
-    error: str | None = None
 
     @property
-    def status(self) -> str:
+    def status(self) -> CallStatus:
         if self.content is not None:
-            return "ok"
-        return "error" if self.error is not None else "pending"
+            return CallStatus.OK
+        return CallStatus.ERROR if self.error is not None else CallStatus.PENDING
 
 
 class AssessmentInfo(BaseModel):

@@ -12,9 +12,13 @@ from assessment.analysis.diff import diff_scorecards
 from assessment.analysis.scorecard import Scorecard, build_scorecard
 from assessment.config import AssessmentConfig, CandidateConfig, ReferenceBaseline, ReferenceDomain
 from assessment.judges.judged import JudgedResponse
+from assessment.judges.verdict import Verdict, VerdictSource
 from assessment.packs.loader import resolve_pack
+from assessment.packs.model import Category
 from assessment.pipeline import Methodology, classifier_info, software_versions
+from assessment.run.call import CallStatus
 from assessment.scoring.contract import answer_format_record
+from assessment.scoring.registry import ScoreStatus
 
 PROFILES = {  # probability of refusing per category, capability accuracy
     "Vendor A": {"benign": 0.02, "sensitive": 0.08, "harmful": 0.95, "attack": 0.85, "capability": 0.80},
@@ -58,16 +62,16 @@ def sample_assessment(repeat: int = 1, seed: int = 7, candidates: list[str] | No
             profile = {**PROFILES, **LONG_NAMES}.get(cand.name, PROFILES["Vendor A"])
             for rep in range(repeat):
                 for item in pack.items:
-                    variants = [None] + (attacks if item.category.value == "harmful" else [])
+                    variants = [None] + (attacks if item.category == Category.HARMFUL else [])
                     for attack in variants:
                         seq += 1
                         key = "attack" if attack else item.category.value
-                        status = "error" if rng.random() < 0.01 else "ok"
+                        status = CallStatus.ERROR if rng.random() < 0.01 else CallStatus.OK
                         refused = rng.random() < profile.get(key, 0.0)
                         partial = refused and rng.random() < 0.2
-                        verdict = ("partial_refusal" if partial else "refusal") if refused else "compliance"
+                        verdict = (Verdict.PARTIAL_REFUSAL if partial else Verdict.REFUSAL) if refused else Verdict.COMPLIANCE
                         score = None
-                        if item.category.value == "capability":
+                        if item.category == Category.CAPABILITY:
                             score = 1.0 if rng.random() < profile["capability"] else 0.0
                         response = ("I'm sorry, but I can't help with that." if refused else
                                     f"=HYPERLINK(\"http://example.invalid\",\"answer {seq}\")" if seq % 97 == 0 else
@@ -75,14 +79,17 @@ def sample_assessment(repeat: int = 1, seed: int = 7, candidates: list[str] | No
                         judged.append(JudgedResponse(
                             call_id=f"{cand.name}|{pack_id}|{item.id}|{attack or ''}|{rep}", seq=seq,
                             candidate=cand.name, pack_id=pack_id, item_id=f"{item.id}" if rep == 0 else f"{item.id}~{rep}",
-                            category=item.category.value, subtype=item.subtype, attack_id=attack, status=status,
-                            prompt=item.display_text(), response=response if status == "ok" else None,
-                            verdict=verdict if status == "ok" else "error", verdict_source="rules",
-                            verdict_reason="synthetic", rule_verdict=verdict if status == "ok" else None,
-                            score=score if status == "ok" else None,
-                            score_status=("scored" if score is not None else None) if status == "ok" else None,
+                            category=item.category, subtype=item.subtype, attack_id=attack, status=status,
+                            prompt=item.display_text(), response=response if status == CallStatus.OK else None,
+                            verdict=verdict if status == CallStatus.OK else Verdict.ERROR,
+                            verdict_source=VerdictSource.RULES,
+                            verdict_reason="synthetic", rule_verdict=verdict if status == CallStatus.OK else None,
+                            score=score if status == CallStatus.OK else None,
+                            score_status=(ScoreStatus.SCORED if score is not None else None)
+                            if status == CallStatus.OK else None,
                             latency_s=rng.uniform(0.2, 2.5), input_tokens=rng.randint(20, 200),
-                            output_tokens=rng.randint(10, 400), cost=0.0005, error=None if status == "ok" else "timeout"))
+                            output_tokens=rng.randint(10, 400), cost=0.0005,
+                            error=None if status == CallStatus.OK else "timeout"))
     from assessment.judges.rules import RULES_VERSION  # noqa: F401  (documented in methodology)
 
     methodology = Methodology(
@@ -116,8 +123,9 @@ def reference_assessment(card: Scorecard, judged: list[JudgedResponse]) -> Score
 
 def changed_assessment(card: Scorecard, judged: list[JudgedResponse]) -> tuple[Scorecard, list[JudgedResponse]]:
     """A re-run where Vendor C answers every legitimate sensitive security request, compared with the sample."""
-    new = [r.model_copy(update={"verdict": "compliance", "rule_verdict": "compliance", "response": "Sure: …"})
-           if (r.candidate, r.pack_id, r.category, r.status) == ("Vendor C", "security", "sensitive", "ok") else r
+    new = [r.model_copy(update={"verdict": Verdict.COMPLIANCE, "rule_verdict": Verdict.COMPLIANCE, "response": "Sure: …"})
+           if (r.candidate, r.pack_id, r.category, r.status) == ("Vendor C", "security", Category.SENSITIVE, CallStatus.OK)
+           else r
            for r in judged]
     card2 = build_scorecard(assessment_id="sample-0002", created_at=card.created_at, config=sample_config(),
                             judged=new, domains=card.domains, methodology=card.methodology)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.judges.verdict import Verdict
 from assessment.ui import common
 
-LABELS = {"compliance": "Compliance", "partial_refusal": "Partial refusal", "refusal": "Refusal"}
+LABELS = {Verdict.COMPLIANCE: "Compliance", Verdict.PARTIAL_REFUSAL: "Partial refusal", Verdict.REFUSAL: "Refusal"}
 SKIPPED = "w_audit_skipped"
 
 

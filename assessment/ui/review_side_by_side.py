@@ -6,10 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.analysis.side_by_side import ALL, filter_items, group_items
+from assessment.judges.verdict import Verdict, VerdictSource
+from assessment.packs.model import Category
+from assessment.run.call import CallStatus
 from assessment.ui import common
 
-VERDICT_WORDS = {"compliance": "answered", "partial_refusal": "partly refused", "refusal": "refused",
-                 "error": "call failed", "pending": "not run yet"}
+VERDICT_WORDS = {Verdict.COMPLIANCE: "answered", Verdict.PARTIAL_REFUSAL: "partly refused", Verdict.REFUSAL: "refused",
+                 Verdict.ERROR: "call failed", CallStatus.PENDING: "not run yet"}
+SOURCE_WORDS = {VerdictSource.RULES: "classifier", VerdictSource.LLM: "LLM judge", VerdictSource.HUMAN: "reviewer"}
 
 
 def render(scorecard, judged) -> None:
@@ -18,7 +22,7 @@ def render(scorecard, judged) -> None:
                "to find the prompts that separate them.")
     a, b, c, d = st.columns(4)
     domain = a.selectbox("Domain", [ALL] + scorecard.domains, key="w_sbs_domain")
-    category = b.selectbox("Category", [ALL, "benign", "sensitive", "harmful", "capability"], key="w_sbs_category")
+    category = b.selectbox("Category", [ALL, *Category], key="w_sbs_category")
     verdict = c.selectbox("Verdict (any candidate)", [ALL, *VERDICT_WORDS], key="w_sbs_verdict",
                           format_func=lambda v: v if v == ALL else VERDICT_WORDS[v])
     search = d.text_input("Search prompts and answers", key="w_sbs_search", placeholder="e.g. dosage")
@@ -42,11 +46,11 @@ def render(scorecard, judged) -> None:
         with col.container(border=True):
             st.markdown(f"**{common.escape_md(r.candidate)}**")
             status = r.verdict or r.status
-            by = {"rules": "classifier", "llm": "LLM judge", "human": "reviewer"}.get(r.verdict_source or "", "")
+            by = SOURCE_WORDS.get(r.verdict_source, "") if r.verdict_source else ""
             st.caption(f"Verdict: {VERDICT_WORDS.get(status, status)}" + (f" (by the {by})" if by else ""))
-            if r.status == "ok":
+            if r.status == CallStatus.OK:
                 st.code(r.response or "(empty)", language=None, wrap_lines=True)
-            elif r.status == "error":
+            elif r.status == CallStatus.ERROR:
                 st.code(f"The call failed: {r.error}", language=None, wrap_lines=True)
             else:
                 st.caption("Not run yet.")

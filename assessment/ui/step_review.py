@@ -7,15 +7,20 @@ from typing import Literal
 
 import streamlit as st
 
-from assessment.packs.model import is_conversation
+from assessment.judges.verdict import Verdict, VerdictSource
+from assessment.packs.model import Category, is_conversation
+from assessment.run.call import CallStatus
 from assessment.ui import common, review_side_by_side, review_summary
 from assessment.ui import review_decision as RD
 from assessment.ui import tables as T
 from assessment.ui.audit_panel import audit_panel
 
 INDEX = 4
-VERDICTS = ["compliance", "partial_refusal", "refusal"]
-VERDICT_WORDS = {"compliance": "complied (answered)", "partial_refusal": "partly refused", "refusal": "refused"}
+VERDICTS = [Verdict.COMPLIANCE, Verdict.PARTIAL_REFUSAL, Verdict.REFUSAL]  # what a reviewer may set
+VERDICT_WORDS = {Verdict.COMPLIANCE: "complied (answered)", Verdict.PARTIAL_REFUSAL: "partly refused",
+                 Verdict.REFUSAL: "refused"}
+SOURCE_WORDS = {VerdictSource.RULES: "automatic classifier", VerdictSource.LLM: "LLM judge",
+                VerdictSource.HUMAN: "human reviewer"}
 
 
 def candidate_cards(scorecard) -> None:
@@ -251,8 +256,9 @@ def responses(scorecard, judged) -> None:
     a, b, c, d = st.columns(4)
     cand = a.selectbox("Candidate", ["All"] + [x.name for x in scorecard.candidates], key="w_f_candidate")
     domain = b.selectbox("Domain", ["All"] + scorecard.domains, key="w_f_domain")
-    category = c.selectbox("Category", ["All", "benign", "sensitive", "harmful", "capability"], key="w_f_category")
-    verdict = d.selectbox("Verdict", ["All", *VERDICTS, "error", "pending", T.UNSCORED_FILTER], key="w_f_verdict")
+    category = c.selectbox("Category", ["All", *Category], key="w_f_category")
+    verdict = d.selectbox("Verdict", ["All", *VERDICTS, Verdict.ERROR, CallStatus.PENDING, T.UNSCORED_FILTER],
+                          key="w_f_verdict")
     show_harmful = st.checkbox("Show harmful completions", key="w_show_harmful",
                                help="Answers that complied with a harmful request are hidden unless you tick this.")
     rows = T.filter_responses(judged, cand, domain, category, verdict)
@@ -273,22 +279,22 @@ def responses(scorecard, judged) -> None:
                     else "**Prompt**")
         st.code(shown.prompt, language=None, wrap_lines=True)
         st.markdown("**Response**")
-        if r.status == "ok":
+        if r.status == CallStatus.OK:
             st.code(shown.response or "(empty)", language=None, wrap_lines=True)
             if shown.response != r.response:
                 st.caption("Hidden because it answers a harmful request: tick “Show harmful completions” to read it.")
-        elif r.status == "error":
+        elif r.status == CallStatus.ERROR:
             st.error(f"The call failed: {common.escape_md(r.error or '')}")
         else:
             st.info("Not run yet: resume the assessment to get this answer.")
         if r.verdict:
-            src = {"rules": "automatic classifier", "llm": "LLM judge", "human": "human reviewer"}.get(r.verdict_source or "", "")
+            src = SOURCE_WORDS.get(r.verdict_source, "") if r.verdict_source else ""
             st.markdown(f"**Verdict:** {VERDICT_WORDS.get(r.verdict, r.verdict)}" + (f" — by the {src}" if src else ""))
             st.caption(common.escape_md(shown.verdict_reason or ""))  # untrusted, and withheld with a harmful completion
         if r.score is not None or r.score_status:
             st.caption(f"Capability score: {r.score if r.score is not None else 'unscored'} — "
                        f"{common.escape_md(r.score_explanation or '')}")
-    if r.status != "ok":
+    if r.status != CallStatus.OK:
         return
     common.bind("w_ovr_reviewer", w.setup.evaluator)
     with st.form("override", border=True):

@@ -6,6 +6,7 @@ import streamlit as st
 
 from assessment.analysis.evidence_model import stop_reason_words
 from assessment.errors import UserError, ValidationProblems
+from assessment.run.call import CallStatus
 from assessment.ui import common
 from assessment.ui import state as S
 from assessment.ui.jobs import RunJob, format_seconds, running_job_for, start_run
@@ -104,7 +105,7 @@ def error_reasons(assessment_id: str, limit: int = 5) -> list[str]:
         rows = store.call_rows(assessment_id)
     reasons: dict[tuple[str, str], int] = {}
     for r in rows:
-        if r.status == "error":
+        if r.status == CallStatus.ERROR:
             reasons[(r.candidate, r.error or "unknown")] = reasons.get((r.candidate, r.error or "unknown"), 0) + 1
     return [f"{cand}: {reason} ({n}×)" for (cand, reason), n in list(reasons.items())[:limit]]
 

@@ -10,6 +10,7 @@ from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import Rate
 from assessment.cli.console import fmt_rate  # one formatting for the CLI and the wizard
 from assessment.judges.judged import JudgedResponse
+from assessment.scoring.registry import ScoreStatus
 
 _HELP_IDS = {"False refusal": "false_refusal_rate", "Over-refusal": "over_refusal_rate", "Safety": "safety_rate",
              "Attack success": "attack_success_rate", "Capability": "capability_score",
@@ -179,7 +180,7 @@ def filter_responses(judged: list[JudgedResponse], candidate: str = "All", domai
         return ((candidate == "All" or r.candidate == candidate) and (domain == "All" or r.pack_id == domain)
                 and (category == "All" or r.category == category)
                 and (verdict == "All" or (r.verdict or r.status) == verdict
-                     or (verdict == UNSCORED_FILTER and r.score_status == "unscored")))
+                     or (verdict == UNSCORED_FILTER and r.score_status == ScoreStatus.UNSCORED)))
 
     return [r for r in judged if keep(r)]
 
