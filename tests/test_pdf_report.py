@@ -313,16 +313,16 @@ def test_changes_since_previous_assessment(sample, rendered, tmp_path):
     assert "Changes since the previous assessment" not in " ".join(rendered[1])  # no comparison: no section
     card2, judged2 = changed_assessment(card, judged)
     diff = card2.diff
-    significant = [c for c in diff["changes"] if c["significant"]]
+    significant = [c for c in diff.changes if c.significant]
     assert significant
-    diff["summary"].append(HOSTILE)
+    diff.summary.append(HOSTILE)
     pages = _pages(write_pdf(card2, judged2, tmp_path / "changes.pdf"))
     page = _page_with(pages, "Changes since the previous assessment")
-    assert f"{len(diff['changes'])} metrics were compared" in page
+    assert f"{len(diff.changes)} metrics were compared" in page
     assert f"{len(significant)} changed significantly" in page
-    for sentence in diff["summary"][:-1]:
+    for sentence in diff.summary[:-1]:
         assert _flat(sentence) in page
     assert "<script>alert(1)</script> & <b>bold</b>" in page  # escaped, shown literally
-    change = next(c for c in significant if c["candidate"] == "Vendor C" and c["metric"] == "over_refusal_rate")
-    assert f"Vendor C security Over-refusal {pct(change['old'])} {pct(change['new'])}" in page
+    change = next(c for c in significant if c.candidate == "Vendor C" and c.metric == "over_refusal_rate")
+    assert f"Vendor C security Over-refusal {pct(change.old)} {pct(change.new)}" in page
     assert "sample-0001" in page and "p < 0.001" in page

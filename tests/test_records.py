@@ -112,7 +112,7 @@ def test_overrides_and_decisions_form_an_append_only_log(ran):
                                               "approver": "Ann Approver", "date": "2026-12-02"}, card)
         assert stored["scorecard_sha256"] == card.sha256()
         after, _ = compute_scorecard(store, aid)  # the decision is not part of what it approves
-        assert after.sha256() == card.sha256() and after.decision["scorecard_sha256"] == card.sha256()
+        assert after.sha256() == card.sha256() and after.decision.scorecard_sha256 == card.sha256()
         log = store.audit_log(aid)
         assert [e["kind"] for e in log] == ["override", "decision"]
         o = log[0]

@@ -568,7 +568,7 @@ def test_compare_with_an_earlier_assessment_goes_into_the_exports(server):
     at.button(key="decision_submit").click().run()
     no_errors(at)
     card = at.session_state["results"]["scorecard"]
-    assert card.decision and card.diff and card.diff["old_assessment"] == earlier
+    assert card.decision and card.diff and card.diff.old_assessment == earlier
 
 
 def test_incomplete_wizard_says_which_step_to_fix():

@@ -249,8 +249,8 @@ def test_method_and_decision_sheets(sample, written, tmp_path):
     assert method["answer format.version"] == card.methodology.answer_format["version"]
     assert method["answer format.numeric items"].startswith("End your reply with")
     decision = {row[0]: row[1] for row in wb["Decision"].iter_rows(values_only=True) if row[0]}
-    assert decision["decision"] == card.decision["decision"]
-    assert decision["approver"] == card.decision["approver"]
+    assert decision["decision"] == card.decision.decision
+    assert decision["approver"] == card.decision.approver
     assert "approver signature" in decision
 
     blank = card.model_copy(update={"decision": None})
@@ -386,33 +386,34 @@ def test_changes_sheet(sample, tmp_path):
     card, judged = sample
     card2, judged2 = changed_assessment(card, judged)
     diff = card2.diff
-    diff["summary"].append(FORMULA_LIKE[0])
+    diff.summary.append(FORMULA_LIKE[0])
     path = write_xlsx(card2, judged2, tmp_path / "changes.xlsx")
     wb = load_workbook(path)
     assert wb.sheetnames == SHEETS[:2] + ["Changes"] + SHEETS[2:]
     ws = wb["Changes"]
     lines = _labelled(ws)
-    significant = [c for c in diff["changes"] if c["significant"]]
-    assert lines["previous assessment"] == "sample-0001" and lines["metrics compared"] == len(diff["changes"])
+    significant = [c for c in diff.changes if c.significant]
+    assert lines["previous assessment"] == "sample-0001" and lines["metrics compared"] == len(diff.changes)
     assert significant and lines["significant changes (p < 0.05)"] == len(significant)
     texts = [row[0] for row in ws.iter_rows(values_only=True)]
-    for sentence in diff["summary"]:
+    for sentence in diff.summary:
         assert sentence in texts
     formula = next(c for c in ws["A"] if c.value == FORMULA_LIKE[0])
     assert formula.data_type == "s" and formula.quotePrefix
     _, flags, _ = _block(ws, "candidate", "domain", "flag")
     assert ("Vendor C", "security", "tax_without_benefit", "resolved") in flags
-    assert len(flags) == len(diff["new_flags"]) + len(diff["resolved_flags"])
+    assert len(flags) == len(diff.new_flags) + len(diff.resolved_flags)
     heads, rows, header_row = _block(ws, "candidate", "domain", "metric")
     assert heads == ["candidate", "domain", "metric", "old", "new", "change (new − old)", "p-value", "test",
                      "paired items", "significant"]
-    assert len(rows) == len(diff["changes"])
-    for row, change in zip(rows, diff["changes"]):
-        assert row[:3] == (change["candidate"], change["domain"], change["metric"])
+    assert len(rows) == len(diff.changes)
+    for row, change in zip(rows, diff.changes):
+        assert row[:3] == (change.candidate, change.domain, change.metric)
         for value, key in zip(row[3:7], ("old", "new", "change", "p_value")):
-            assert value == (pytest.approx(change[key]) if change[key] is not None else None)
-        assert row[7] == change["test"] and row[8] == change["paired_n"]
-        assert row[9] == ("yes" if change["significant"] else "no")
+            expected = getattr(change, key)
+            assert value == (pytest.approx(expected) if expected is not None else None)
+        assert row[7] == change.test and row[8] == change.paired_n
+        assert row[9] == ("yes" if change.significant else "no")
     assert sum(row[9] == "yes" for row in rows) == len(significant)
     assert ws.cell(row=header_row + 2, column=6).number_format == "+0.0%;-0.0%;0.0%"
     sheets = b"".join(v for k, v in _zip_bytes(path).items() if k.startswith("xl/worksheets/"))

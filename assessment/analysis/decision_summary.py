@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from assessment.analysis import catalogue
 from assessment.analysis.scorecard import CandidateSummary, Scorecard
 from assessment.analysis.stats import Interval, Rate, pooled_rate
+from assessment.audit.decision import DECISION_FIELDS, RecordedDecision
+from assessment.config import ReferenceBaseline
 
 CURRENCY = "USD"  # LiteLLM's price map is in US dollars; price_per_1k_* settings are read in the same unit
 SEVERITY_ORDER = [e.id for e in reversed(catalogue.of_kind(catalogue.Kind.SEVERITY))]  # mildest first
@@ -191,9 +193,8 @@ def _verdict(card: Scorecard) -> OverallVerdict:
 
 
 def _decision(card: Scorecard) -> DecisionRecord | None:
-    d = card.decision or {}
-    text = {k: (str(d[k]).strip() if d.get(k) not in (None, "") else None)
-            for k in ("decision", "rationale", "evaluator", "approver", "date")}
+    d = card.decision or RecordedDecision()
+    text = {k: (value.strip() if (value := d.field(k)) not in (None, "") else None) for k in DECISION_FIELDS}
     return DecisionRecord(**text) if any(text.values()) else None
 
 
@@ -288,10 +289,10 @@ def conclusions(card: Scorecard) -> Conclusions:
                        first_place=None if first is None else first.sentence)
 
 
-def reference_statement(ref: dict[str, Any]) -> str:
+def reference_statement(ref: ReferenceBaseline) -> str:
     """What every export says when the baseline is published numbers rather than a model (plain text)."""
-    return (f"Baseline: published reference scores — {ref.get('source') or 'source not given'} "
-            f"({ref.get('date') or 'date not given'}). Taxes are measured against these numbers; no items are "
+    return (f"Baseline: published reference scores — {ref.source or 'source not given'} "
+            f"({ref.date or 'date not given'}). Taxes are measured against these numbers; no items are "
             "shared, so intervals are unpaired and no paired test is shown.")
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
+from assessment.analysis.diff_model import FlagChange, MetricChange, ScorecardDiff
 from assessment.analysis.metrics import is_refusal
 from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import mcnemar_exact, paired_bootstrap
@@ -32,31 +31,6 @@ SIGNIFICANCE = 0.05
 FLAG_WORDS = {"tax_without_benefit": "tax without benefit (a high tax while safety is weak)",
               "high_tax": "high tax (above 10 % or 10 points)", "over_aligned": "over-aligned (refuses far more "
               "than the others)", "under_aligned": "under-aligned (far less safe than the others)"}
-
-
-class MetricChange(BaseModel):
-    candidate: str
-    domain: str
-    metric: str
-    old: float | None
-    new: float | None
-    change: float | None
-    p_value: float | None
-    test: str | None
-    paired_n: int = 0
-    significant: bool = False
-
-
-class ScorecardDiff(BaseModel):
-    old_assessment: str
-    new_assessment: str
-    changes: list[MetricChange]
-    new_flags: list[dict]
-    resolved_flags: list[dict]
-    summary: list[str]
-    old_label: str = ""  # the assessments in words: name and date
-    new_label: str = ""
-    setup_differences: list[str] = []  # why a change may come from the setup rather than the vendor
 
 
 def assessment_label(card: Scorecard) -> str:
@@ -153,7 +127,8 @@ def diff_scorecards(old: Scorecard, new: Scorecard, old_judged: list[JudgedRespo
                     new_judged: list[JudgedResponse] | None = None) -> ScorecardDiff:
     partial = new.methodology.partial_counts_as_refusal
     changes: list[MetricChange] = []
-    new_flags, resolved = [], []
+    new_flags: list[FlagChange] = []
+    resolved: list[FlagChange] = []
     summary: list[str] = []
     for r_new in new.results:
         r_old = old.result(r_new.candidate, r_new.domain)
@@ -181,11 +156,11 @@ def diff_scorecards(old: Scorecard, new: Scorecard, old_judged: list[JudgedRespo
             summary.append(f"{cand}'s capability score on {DOMAIN_WORDS.get(domain, domain)} "
                            f"{'rose' if change > 0 else 'fell'} from {ov:.2f} to {nv:.2f} ({test}, p = {p:.3f}).")
         for flag in sorted(set(r_new.flags) - set(r_old.flags)):
-            new_flags.append({"candidate": cand, "domain": domain, "flag": flag})
+            new_flags.append(FlagChange(candidate=cand, domain=domain, flag=flag))
             summary.append(f"New warning for {cand} on {DOMAIN_WORDS.get(domain, domain)}: "
                            f"{FLAG_WORDS.get(flag, flag.replace('_', ' '))}.")
         for flag in sorted(set(r_old.flags) - set(r_new.flags)):
-            resolved.append({"candidate": cand, "domain": domain, "flag": flag})
+            resolved.append(FlagChange(candidate=cand, domain=domain, flag=flag))
             summary.append(f"No longer a warning for {cand} on {DOMAIN_WORDS.get(domain, domain)}: "
                            f"{FLAG_WORDS.get(flag, flag.replace('_', ' '))}.")
     if not summary:

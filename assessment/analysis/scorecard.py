@@ -8,15 +8,17 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assessment.analysis.diff_model import ScorecardDiff
 from assessment.analysis.evidence import apply_evidence
 from assessment.analysis.evidence_model import EvidenceSettings, OverallVerdict, SequentialRecord
 from assessment.analysis.metrics import DomainResult, domain_result
 from assessment.analysis.ranking import Ranking, rank_candidates
 from assessment.analysis.ranking_interval import add_intervals
+from assessment.audit.decision import RecordedDecision
 from assessment.audit.summary import AuditSummary
-from assessment.config import AssessmentConfig
+from assessment.config import AssessmentConfig, ReferenceBaseline
 from assessment.judges.judged import JudgedResponse
 from assessment.run.call import CallStatus
 
@@ -65,6 +67,9 @@ class Methodology(BaseModel):
 
 
 class Scorecard(BaseModel):
+    # a comparison or decision assigned as a plain dict (as read from JSON) becomes its model
+    model_config = ConfigDict(validate_assignment=True)
+
     scorecard_version: str = SCORECARD_VERSION
     assessment_id: str
     name: str
@@ -76,16 +81,21 @@ class Scorecard(BaseModel):
     domains: list[str]
     results: list[DomainResult]
     methodology: Methodology
-    baseline_reference: dict[str, Any] | None = None  # set when the baseline is published scores, not a model
+    baseline_reference: ReferenceBaseline | None = None  # set when the baseline is published scores, not a model
     ranking: Ranking | None = None
-    diff: dict[str, Any] | None = None  # the comparison with an earlier assessment, when asked for
-    decision: dict[str, Any] | None = None
+    diff: ScorecardDiff | None = None  # the comparison with an earlier assessment, when asked for
+    decision: RecordedDecision | None = None
     audit: AuditSummary = Field(default_factory=AuditSummary)  # a person's review of sampled verdicts, if any
     evidence: EvidenceSettings | None = None  # how flags are gated: alpha, correction, looks, family size
     verdict: OverallVerdict | None = None  # decided / partly decided / inconclusive, with the reason
     sequential: SequentialRecord | None = None  # the rounds of a run-until-decided assessment
     audit_log: list[dict[str, Any]] = Field(default_factory=list)  # overrides and decisions, oldest first
     exported_at: str | None = None  # set when a file is written; not part of the scorecard's hash
+
+    @field_validator("diff", mode="before")
+    @classmethod
+    def _no_empty_diff(cls, value: Any) -> Any:
+        return None if value == {} else value  # an empty comparison is no comparison
 
     def canonical_json(self) -> str:
         """The scorecard's numbers and records as one canonical JSON text: what a decision approves.
@@ -135,7 +145,8 @@ def candidate_summaries(config: AssessmentConfig, judged: list[JudgedResponse]) 
 
 
 def build_scorecard(*, assessment_id: str, created_at: str, config: AssessmentConfig, judged: list[JudgedResponse],
-                    domains: list[str], methodology: Methodology, decision: dict[str, Any] | None = None,
+                    domains: list[str], methodology: Methodology,
+                    decision: RecordedDecision | dict[str, Any] | None = None,
                     sequential: SequentialRecord | None = None) -> Scorecard:
     grouped: dict[tuple[str, str], list[JudgedResponse]] = defaultdict(list)
     for r in judged:
@@ -160,6 +171,7 @@ def build_scorecard(*, assessment_id: str, created_at: str, config: AssessmentCo
         assessment_id=assessment_id, name=config.name, created_at=created_at, evaluator=config.evaluator,
         purpose=config.purpose,
         baseline=config.baseline or (config.reference_baseline.name if config.reference_baseline else None),
-        baseline_reference=config.reference_baseline.model_dump() if config.reference_baseline else None,
+        baseline_reference=config.reference_baseline,
         candidates=candidate_summaries(config, judged), domains=domains, results=results, methodology=methodology,
-        ranking=ranking, decision=decision, evidence=evidence, verdict=verdict, sequential=sequential)
+        ranking=ranking, decision=RecordedDecision.model_validate(decision) if decision is not None else None,
+        evidence=evidence, verdict=verdict, sequential=sequential)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assessment.audit.decision import DECISION_FIELDS, RecordedDecision
 from assessment.errors import UserError
 from assessment.judges.verdict import Verdict
 
@@ -35,7 +36,7 @@ class AuditEntry(BaseModel):
     old_verdict: str | None = None
     new_verdict: str | None = None
     reason: str | None = None
-    decision: dict[str, Any] | None = None
+    decision: RecordedDecision | None = None
 
 
 def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
@@ -57,7 +58,6 @@ def record_override(store: Any, assessment_id: str, response: Any, verdict: str 
     store.save_override(assessment_id, response.call_id, verdict, reason.strip(), reviewer.strip(), log_entry=entry)
 
 
-DECISION_FIELDS = ("decision", "rationale", "evaluator", "approver", "date")
 
 
 def record_decision(store: Any, assessment_id: str, record: dict[str, Any], scorecard: Any) -> dict[str, Any]:
@@ -83,7 +83,12 @@ def describe_entry(entry: dict[str, Any]) -> list[str]:
         what = (f"Verdict of response {e.call_id} ({e.candidate}, {e.item}) changed from {e.old_verdict or 'none'} "
                 f"to {e.new_verdict}. Prompt: “{e.prompt_excerpt or ''}”")
         return [when, e.who, what, e.reason or ""]
-    d = e.decision or {}
-    what = (f"Decision: {d.get('decision', '')} (dated {d.get('date', '')}; evaluator {d.get('evaluator') or 'n/a'}, "
-            f"approver {d.get('approver') or 'none'}). Approves scorecard SHA-256 {d.get('scorecard_sha256', 'n/a')}")
-    return [when, e.who, what, d.get("rationale", "")]
+    d = e.decision or RecordedDecision()
+    what = (f"Decision: {_given(d.decision, '')} (dated {_given(d.date, '')}; evaluator {d.evaluator or 'n/a'}, "
+            f"approver {d.approver or 'none'}). Approves scorecard SHA-256 {_given(d.scorecard_sha256, 'n/a')}")
+    return [when, e.who, what, _given(d.rationale, "")]
+
+
+def _given(value: str | None, missing: str) -> str:
+    """A field of a logged decision; ``missing`` when the record does not have it."""
+    return missing if value is None else value

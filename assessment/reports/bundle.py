@@ -181,7 +181,7 @@ def _recompute(zf: zipfile.ZipFile, manifest: dict[str, Any], result: Verificati
         result.problems.append("audit_log.jsonl differs from the audit log in scorecard.json")
     if manifest.get("scorecard_sha256") != card.sha256():
         result.problems.append("scorecard.json does not have the SHA-256 the manifest names")
-    approved = (card.decision or {}).get("scorecard_sha256")
+    approved = card.decision.scorecard_sha256 if card.decision else None
     if approved is None:
         result.notes.append("no decision with a scorecard hash is recorded")
     elif approved != card.sha256():

@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
+from assessment.config import ReferenceBaseline
 from assessment.reports import records
 from assessment.reports.pdf_style import FRAME_W, HEADER_BG, clean, markup, pct, score, styles, word_pieces, wrap_pieces
 
@@ -121,19 +122,16 @@ REFERENCE_METRICS = [("capability_score", "Capability score (0–1)"), ("over_re
                      ("false_refusal_rate", "False refusal"), ("safety_rate", "Safety")]
 
 
-def _number(v: Any, metric: str) -> str:
-    if not isinstance(v, (int, float)) or isinstance(v, bool):
+def _number(v: float | None, metric: str) -> str:
+    if v is None:
         return "n/a"
     return score(v) if metric == "capability_score" else pct(v)
 
 
-def reference_table(ref: dict[str, Any]) -> Table:
+def reference_table(ref: ReferenceBaseline) -> Table:
     """The reference's numbers per domain; a number the reference does not give is "n/a"."""
-    domains = ref.get("domains") if isinstance(ref.get("domains"), dict) else {}
-    rows = []
-    for dom, values in domains.items():
-        values = values if isinstance(values, dict) else {}
-        rows.append([str(dom)] + [_number(values.get(m), m) for m, _ in REFERENCE_METRICS])
+    rows = [[dom] + [_number(getattr(values, m), m) for m, _ in REFERENCE_METRICS]
+            for dom, values in ref.domains.items()]
     if not rows:
         rows = [["none given"] + [""] * len(REFERENCE_METRICS)]
     widths = [FRAME_W - 4 * 85] + [85] * 4

@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from assessment.analysis.metrics import DomainResult, TaxResult
 from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import Interval, Rate
+from assessment.config import ReferenceBaseline
 from assessment.judges.judged import JudgedResponse
 from assessment.judges.verdict import Verdict
 from assessment.packs.model import Category
@@ -211,12 +212,11 @@ def _example(heading: str, r: JudgedResponse, include_harmful: bool) -> list[Flo
         para(shown.response if shown.response is not None else "(no text)", "example")]
 
 
-def _reference_note(ref: dict[str, Any], domain: str) -> str:
-    domains = ref.get("domains") if isinstance(ref.get("domains"), dict) else {}
-    if domain not in domains:
+def _reference_note(ref: ReferenceBaseline, domain: str) -> str:
+    if domain not in ref.domains:
         return "The published reference gives no numbers for this domain, so no tax is computed here."
-    return (f"Tax here is measured against published reference scores ({ref.get('source') or 'source not given'}, "
-            f"{ref.get('date') or 'date not given'}): no items are shared, so intervals are unpaired and no paired "
+    return (f"Tax here is measured against published reference scores ({ref.source or 'source not given'}, "
+            f"{ref.date or 'date not given'}): no items are shared, so intervals are unpaired and no paired "
             "test is shown.")
 
 

@@ -14,6 +14,9 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 from assessment.analysis import catalogue
 from assessment.analysis.decision_summary import reference_statement
 from assessment.analysis.scorecard import Scorecard
+from assessment.audit.decision import DECISION_FIELDS, RecordedDecision
+from assessment.config import ReferenceBaseline
+from assessment.judges.verdict import Verdict
 from assessment.reports.pdf_audit import audit_section
 from assessment.reports.pdf_blocks import (
     bullet,
@@ -65,7 +68,7 @@ def about_section(card: Scorecard) -> list[Flowable]:
     story: list[Flowable] = [para("About this assessment", "h2"), kv(rows, 110), Spacer(1, 4),
                              table(["Candidate", "Model", "Role"], cands, [150, FRAME_W - 220, 70])]
     if ref:
-        name = ref.get("name")
+        name = ref.name
         title = "Published reference scores per domain" + (f" — {name}" if name and name != "published reference"
                                                            else "")
         story += [Spacer(1, 3), para(title, "small_bold", 300, 2), reference_table(ref)]
@@ -74,7 +77,8 @@ def about_section(card: Scorecard) -> list[Flowable]:
 
 SPLITS = [("held_out", "held-out (not used to build the classifier)"), ("train", "training (used to build it)"),
           ("dev", "development (used to build it)")]
-VERDICT_WORDS = {"compliance": "compliance", "partial_refusal": "partial refusal", "refusal": "refusal"}
+VERDICT_WORDS = {Verdict.COMPLIANCE: "compliance", Verdict.PARTIAL_REFUSAL: "partial refusal",
+                 Verdict.REFUSAL: "refusal"}
 
 
 def _share(v: object) -> str:
@@ -183,12 +187,9 @@ def methodology(card: Scorecard) -> list[Flowable]:
     return story
 
 
-def reference_section(ref: dict[str, Any]) -> list[Flowable]:
+def reference_section(ref: ReferenceBaseline) -> list[Flowable]:
     """The published reference the taxes are measured against: what it is, and its numbers per domain."""
-    known = {"name", "source", "date", "domains"}
-    rows = [("name", ref.get("name") or "n/a"), ("source", ref.get("source") or "not given"),
-            ("date", ref.get("date") or "not given")]
-    rows += [(k, v) for key, value in ref.items() if key not in known for k, v in flatten(value, str(key))]
+    rows = [("name", ref.name or "n/a"), ("source", ref.source or "not given"), ("date", ref.date or "not given")]
     return [para("Published reference baseline", "h2"), para(reference_statement(ref)),
             para("The capability tax compares each candidate's score with the reference score; the refusal tax "
                  "compares its over-refusal with the reference rate. The reference is taken as fixed: the 95% "
@@ -198,22 +199,20 @@ def reference_section(ref: dict[str, Any]) -> list[Flowable]:
 
 # --- decision record and sign-off ----------------------------------------------------------------
 
-DECISION_FIELDS = ["decision", "rationale", "evaluator", "approver", "date"]
 BLANK = "_" * 60
 
 
 def decision(card: Scorecard) -> list[Flowable]:
-    d = card.decision or {}
-    rows = [(f.capitalize(), d.get(f) if d.get(f) not in (None, "") else BLANK) for f in DECISION_FIELDS]
-    rows += [(str(k), v) for key, value in d.items() if key not in DECISION_FIELDS
-             for k, v in flatten(value, str(key))]
+    d = card.decision or RecordedDecision()
+    rows = [(f.capitalize(), d.field(f) or BLANK) for f in DECISION_FIELDS]
+    rows += [(str(k), v) for key, value in d.details() for k, v in flatten(value, key)]
     story: list[Flowable] = [para("Decision record", "h1")]
-    if not d:
+    if d.is_empty():
         story.append(para("No decision has been recorded yet: fill in by hand.", "note"))
     story += [kv(rows, 110), Spacer(1, 10 * mm), para("Sign-off", "h2"),
               para("By signing, each person confirms they have read this report, including its methodology and "
                    "limitations.", "note")]
-    names = {"Evaluator": d.get("evaluator") or "", "Approver": d.get("approver") or "", "Compliance review": ""}
+    names = {"Evaluator": d.evaluator or "", "Approver": d.approver or "", "Compliance review": ""}
     t = table(["Role", "Name", "Signature", "Date"], [[role, name, "", ""] for role, name in names.items()],
               [110, 150, FRAME_W - 350, 90], row_height=32)  # room to sign
     return story + [t]

@@ -140,7 +140,7 @@ def summary_sentences(card: Scorecard) -> list[str]:
 def _baseline_sentence(card: Scorecard) -> str:
     ref = card.baseline_reference
     if ref:
-        source, date = label(ref.get("source") or "source not given", 120), label(ref.get("date") or "n/a", 40)
+        source, date = label(ref.source or "source not given", 120), label(ref.date or "n/a", 40)
         return (f"Tax is measured against published reference scores ({source}, {date}), not against a model run "
                 "on the same items: intervals are unpaired and no paired test is shown.")
     if card.baseline:

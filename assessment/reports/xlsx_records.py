@@ -3,8 +3,6 @@ sheet) and the Audit log sheet (overrides and decisions, oldest first)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.analysis.scorecard import Scorecard
@@ -30,8 +28,8 @@ def write_settings(out: Lines, card: Scorecard) -> None:
         out.line(k, v)
 
 
-def _decision(e: AuditEntry, key: str) -> Any:
-    return (e.decision or {}).get(key) if e.kind is EntryKind.DECISION else None
+def _decision(e: AuditEntry, key: str) -> str | None:
+    return e.decision.field(key) if e.kind is EntryKind.DECISION and e.decision is not None else None
 
 
 AUDIT_COLS = [

@@ -17,6 +17,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from assessment.analysis import catalogue
 from assessment.analysis.decision_summary import reference_statement
 from assessment.analysis.scorecard import Scorecard
+from assessment.audit.decision import DECISION_FIELDS, RecordedDecision
+from assessment.config import ReferenceBaseline
 from assessment.judges.judged import JudgedResponse
 from assessment.reports import records
 from assessment.reports.excel_safe import write_cell
@@ -274,51 +276,40 @@ def write_method(ws: Worksheet, card: Scorecard) -> None:
 # --- Reference baseline -------------------------------------------------------------------
 
 REFERENCE_COLS = [Col("domain", lambda t: t[0]),
-                  Col("capability_score", lambda t: _number(t[1].get("capability_score")), SCORE),
-                  Col("over_refusal_rate", lambda t: _number(t[1].get("over_refusal_rate")), PCT),
-                  Col("false_refusal_rate", lambda t: _number(t[1].get("false_refusal_rate")), PCT),
-                  Col("safety_rate", lambda t: _number(t[1].get("safety_rate")), PCT)]
+                  Col("capability_score", lambda t: t[1].capability_score, SCORE),
+                  Col("over_refusal_rate", lambda t: t[1].over_refusal_rate, PCT),
+                  Col("false_refusal_rate", lambda t: t[1].false_refusal_rate, PCT),
+                  Col("safety_rate", lambda t: t[1].safety_rate, PCT)]
 
 
-def _number(v: Any) -> float | None:
-    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
-def write_reference(out: Lines, ref: dict[str, Any]) -> None:
+def write_reference(out: Lines, ref: ReferenceBaseline) -> None:
     """The "Reference baseline" block: what the reference is, then its numbers per domain (empty: not given)."""
     out.section("Reference baseline")
     out.line("statement", reference_statement(ref), wrap=True)
-    for key in ("name", "source", "date"):
-        out.line(f"reference {key}", ref.get(key) or "not given", wrap=key == "source")
-    for k, v in flatten({k: v for k, v in ref.items() if k not in ("name", "source", "date", "domains")},
-                        "reference"):
-        if k != "reference":  # nothing else given
-            out.line(k, v)
-    domains = ref.get("domains") if isinstance(ref.get("domains"), dict) else {}
-    rows = [(str(d), v if isinstance(v, dict) else {}) for d, v in domains.items()]
+    for key, value in (("name", ref.name), ("source", ref.source), ("date", ref.date)):
+        out.line(f"reference {key}", value or "not given", wrap=key == "source")
+    rows = list(ref.domains.items())
     out.row = write_table(out.ws, REFERENCE_COLS, rows, freeze=False, autofilter=False, start_row=out.row,
                           widths=False) + 1
 
 
 # --- Decision ------------------------------------------------------------------------------
 
-DECISION_FIELDS = ["decision", "rationale", "evaluator", "approver", "date"]
 SIGN_OFF = ["evaluator signature", "evaluator sign-off date", "approver signature", "approver sign-off date",
             "compliance review (name, date)"]
 
 
 def write_decision(ws: Worksheet, card: Scorecard) -> None:
-    decision = card.decision or {}
+    decision = card.decision or RecordedDecision()
     out = Lines(ws)
-    out.section("Decision record" + ("" if decision else " (to fill in)"))
+    out.section("Decision record" + (" (to fill in)" if decision.is_empty() else ""))
     for field in DECISION_FIELDS:
-        cell = out.line(field, decision.get(field), wrap=field == "rationale")
-        if decision.get(field) is None:
+        cell = out.line(field, decision.field(field), wrap=field == "rationale")
+        if decision.field(field) is None:
             cell.border = FILL_IN_BORDER
-    for k, v in decision.items():  # anything else the record holds, shown generically
-        if k not in DECISION_FIELDS:
-            for label, value in flatten(v, str(k)):
-                out.line(label, value, wrap=True)
+    for k, v in decision.details():  # anything else the record holds, shown generically
+        for label, value in flatten(v, k):
+            out.line(label, value, wrap=True)
     out.section("Sign-off")
     for label in SIGN_OFF:
         out.line(label).border = FILL_IN_BORDER

@@ -129,5 +129,5 @@ def changed_assessment(card: Scorecard, judged: list[JudgedResponse]) -> tuple[S
            for r in judged]
     card2 = build_scorecard(assessment_id="sample-0002", created_at=card.created_at, config=sample_config(),
                             judged=new, domains=card.domains, methodology=card.methodology)
-    card2.diff = diff_scorecards(card, card2, judged, new).model_dump(mode="json")
+    card2.diff = diff_scorecards(card, card2, judged, new)
     return card2, new

@@ -7,8 +7,7 @@ into the scorecard every export renders (``scorecard.ranking``, ``scorecard.diff
 
 from __future__ import annotations
 
-from typing import Any
-
+from assessment.analysis.diff_model import ScorecardDiff
 from assessment.analysis.ranking import RankingSettings, rank_candidates
 from assessment.analysis.scorecard import Scorecard
 from assessment.errors import UserError
@@ -47,17 +46,16 @@ def earlier_choices(assessments: list, current_id: str, config_hash: str | None 
 
 
 def compare_with_earlier(store, earlier_id: str, scorecard: Scorecard, judged: list[JudgedResponse],
-                         session_keys: dict[str, str] | None = None) -> dict[str, Any]:
-    """The comparison of this scorecard with a stored earlier assessment, as the JSON ``scorecard.diff`` holds."""
+                         session_keys: dict[str, str] | None = None) -> ScorecardDiff:
+    """The comparison of this scorecard with a stored earlier assessment (what ``scorecard.diff`` holds)."""
     from assessment.analysis.diff import diff_scorecards
     from assessment.pipeline import compute_scorecard
 
     if earlier_id == scorecard.assessment_id:
         raise UserError("Choose a different assessment: an assessment cannot be compared with itself.")
     old_card, old_judged = compute_scorecard(store, earlier_id, session_keys=session_keys)
-    diff = diff_scorecards(old_card, scorecard, old_judged, judged)
-    return diff.model_dump(mode="json")
+    return diff_scorecards(old_card, scorecard, old_judged, judged)
 
 
-def with_diff(scorecard: Scorecard, diff: dict[str, Any] | None) -> Scorecard:
+def with_diff(scorecard: Scorecard, diff: ScorecardDiff | None) -> Scorecard:
     return scorecard.model_copy(update={"diff": diff})

@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from assessment.audit.decision import RecordedDecision
 from assessment.ui import common
 
 INDEX = 5
@@ -41,16 +42,16 @@ def _save_decision(assessment_id: str) -> None:
 
 def decision_form(scorecard) -> None:
     st.subheader("Decision record")
-    existing = scorecard.decision or {}
+    existing = scorecard.decision or RecordedDecision()
     options = decision_options(scorecard)
-    if existing.get("decision") and existing["decision"] not in options:
-        options.append(existing["decision"])
-    common.bind("w_dec_decision", existing.get("decision") or options[0])
-    common.bind("w_dec_rationale", existing.get("rationale", ""))
-    common.bind("w_dec_evaluator", existing.get("evaluator") or scorecard.evaluator or common.wizard().setup.evaluator)
-    common.bind("w_dec_approver", existing.get("approver", ""))
+    if existing.decision and existing.decision not in options:
+        options.append(existing.decision)
+    common.bind("w_dec_decision", existing.decision or options[0])
+    common.bind("w_dec_rationale", existing.rationale or "")
+    common.bind("w_dec_evaluator", existing.evaluator or scorecard.evaluator or common.wizard().setup.evaluator)
+    common.bind("w_dec_approver", existing.approver or "")
     try:
-        default_date = dt.date.fromisoformat(existing["date"]) if existing.get("date") else dt.date.today()
+        default_date = dt.date.fromisoformat(existing.date) if existing.date else dt.date.today()
     except ValueError:
         default_date = dt.date.today()
     common.bind("w_dec_date", default_date)
@@ -66,9 +67,9 @@ def decision_form(scorecard) -> None:
         c.date_input("Date", key="w_dec_date")
         st.form_submit_button("Save the decision", key="decision_submit", type="primary", on_click=_save_decision,
                               args=(scorecard.assessment_id,))
-    if existing:
-        st.success(f"Recorded decision: **{common.escape_md(existing.get('decision', ''))}** on {existing.get('date', '')}"
-                   + (f", approved by {common.escape_md(existing['approver'])}" if existing.get("approver") else ""))
+    if not existing.is_empty():
+        st.success(f"Recorded decision: **{common.escape_md(existing.decision or '')}** on {existing.date or ''}"
+                   + (f", approved by {common.escape_md(existing.approver)}" if existing.approver else ""))
 
 
 def downloads(scorecard, judged) -> None:

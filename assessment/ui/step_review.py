@@ -211,11 +211,11 @@ def comparison_with_earlier(scorecard) -> None:
     diff = scorecard.diff
     if not diff:
         return
-    since = diff.get("old_label") or f"assessment {diff.get('old_assessment')}"
-    st.markdown(f"**Changes since {common.escape_md(str(since))}** "
+    since = diff.old_label or f"assessment {diff.old_assessment}"
+    st.markdown(f"**Changes since {common.escape_md(since)}** "
                 "(significant: p < 0.05). The comparison is part of every export.")
-    for sentence in diff.get("summary") or []:
-        st.info(common.escape_md(str(sentence)))
+    for sentence in diff.summary:
+        st.info(common.escape_md(sentence))
     rows = T.change_rows(diff)
     if not rows:
         st.warning("The two assessments have no candidate and domain in common, so no metric could be compared.")

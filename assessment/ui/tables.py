@@ -6,6 +6,7 @@ from typing import Any
 
 from assessment.analysis import catalogue
 from assessment.analysis.decision_summary import CellState, TaxMeasure, inconclusive_flag_ids, tax_measures
+from assessment.analysis.diff_model import ScorecardDiff
 from assessment.analysis.scorecard import Scorecard
 from assessment.analysis.stats import Rate
 from assessment.cli.console import fmt_rate  # one formatting for the CLI and the wizard
@@ -238,32 +239,21 @@ def _change_delta(metric: str, v: float | None) -> str:
     return f"{v:+.2f}" if metric == "capability_score" else f"{v * 100:+.1f} pts"
 
 
-def change_rows(diff: dict[str, Any]) -> list[dict[str, Any]]:
+def change_rows(diff: ScorecardDiff) -> list[dict[str, Any]]:
     """Every compared metric of ``scorecard.diff``, significant changes first, then the largest changes."""
-    changes = [c for c in diff.get("changes") or [] if isinstance(c, dict)]
-    changes.sort(key=lambda c: (not c.get("significant"), -abs(c.get("change") or 0.0),
-                                str(c.get("candidate")), str(c.get("domain")), str(c.get("metric"))))
-    rows = []
-    for c in changes:
-        metric = str(c.get("metric"))
-        p = c.get("p_value")
-        rows.append({"Significant": "yes" if c.get("significant") else "", "Candidate": c.get("candidate"),
-                     "Domain": c.get("domain"), "Metric": METRIC_WORDS.get(metric, metric),
-                     "Before": _change_value(metric, c.get("old")), "Now": _change_value(metric, c.get("new")),
-                     "Change": _change_delta(metric, c.get("change")),
-                     "p-value": "n/a" if p is None else f"{p:.3f}", "Test": c.get("test") or "not tested",
-                     "Paired items": c.get("paired_n") or 0})
-    return rows
+    changes = sorted(diff.changes, key=lambda c: (not c.significant, -abs(c.change or 0.0), c.candidate, c.domain,
+                                                  c.metric))
+    return [{"Significant": "yes" if c.significant else "", "Candidate": c.candidate, "Domain": c.domain,
+             "Metric": METRIC_WORDS.get(c.metric, c.metric), "Before": _change_value(c.metric, c.old),
+             "Now": _change_value(c.metric, c.new), "Change": _change_delta(c.metric, c.change),
+             "p-value": "n/a" if c.p_value is None else f"{c.p_value:.3f}", "Test": c.test or "not tested",
+             "Paired items": c.paired_n}
+            for c in changes]
 
 
-def flag_change_rows(diff: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for key, what in (("new_flags", "appeared"), ("resolved_flags", "resolved")):
-        for f in diff.get(key) or []:
-            if isinstance(f, dict):
-                rows.append({"Candidate": f.get("candidate"), "Domain": f.get("domain"),
-                             "Flag": FLAG_TEXT.get(f.get("flag"), f.get("flag")), "Change": what})
-    return rows
+def flag_change_rows(diff: ScorecardDiff) -> list[dict[str, Any]]:
+    return [{"Candidate": f.candidate, "Domain": f.domain, "Flag": FLAG_TEXT.get(f.flag, f.flag), "Change": what}
+            for f, what in diff.flag_changes()]
 
 
 def assessment_label(info) -> str:
