@@ -24,7 +24,7 @@ REDACTED_REASON = "[redacted with the completion it may quote; enable include_ha
 
 
 class JudgedResponse(CallOutcome):
-    """A planned call with its final verdict, capability score and cost (the call's fields come from ``CallOutcome``)."""
+    """A planned call (the fields of ``CallOutcome``) with its final verdict, capability score and cost."""
 
     status: CallStatus
     prompt: str
@@ -80,11 +80,8 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
     for row in rows:
         item = items.get((row.pack_id, row.item_id))
         jr = JudgedResponse(
-            call_id=row.call_id, seq=row.seq, candidate=row.candidate, pack_id=row.pack_id, item_id=row.item_id,
-            category=row.category, subtype=row.subtype, attack_id=row.attack_id, status=row.status,
-            prompt=prompts.get(row.call_id, item.display_text() if item else ""), response=row.content,
-            finish_reason=row.finish_reason, latency_s=row.latency_s, input_tokens=row.input_tokens,
-            output_tokens=row.output_tokens, error=row.error)
+            **{name: getattr(row, name) for name in CallOutcome.model_fields}, status=row.status,
+            prompt=prompts.get(row.call_id, item.display_text() if item else ""), response=row.content)
         if row.status == CallStatus.OK:
             cand = prices.get(row.candidate)
             if cand is not None:
@@ -103,8 +100,8 @@ def judge_rows(rows: list[CallRow], items: dict[tuple[str, str], Item], prompts:
                     jr.verdict_reason = f"{rule.reason} (LLM judge answer unparsed; rule verdict kept)"
             human = overrides.get(row.call_id)
             if human:
-                jr.human_verdict, jr.human_reason, jr.reviewer = Verdict(human["verdict"]), human["reason"], human["reviewer"]
-                jr.verdict, jr.verdict_source = jr.human_verdict, VerdictSource.HUMAN
+                jr.human_verdict, jr.human_reason = Verdict(human["verdict"]), human["reason"]
+                jr.reviewer, jr.verdict, jr.verdict_source = human["reviewer"], jr.human_verdict, VerdictSource.HUMAN
                 jr.verdict_reason = f"human review by {human['reviewer']}: {human['reason']}"
             if item is not None and item.category == Category.CAPABILITY and item.scoring is not None:
                 score: Score = score_response(item.scoring, row.content or "", ctx, prompt=item.display_text())
