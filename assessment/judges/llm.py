@@ -18,6 +18,7 @@ from assessment.analysis.stats import cohens_kappa
 from assessment.config import JudgeConfig, resolve_api_key
 from assessment.judges.verdict import UNPARSED, Verdict
 from assessment.redaction import redact, url_secrets
+from assessment.run.call import CallStatus
 from assessment.run.retry import Attempts, RetryPolicy, with_retries
 from assessment.run.runner import load_litellm
 from assessment.run.store import Store
@@ -164,7 +165,7 @@ class LLMJudge:
 
     def verdicts(self, judged: list[Any], items: dict | None = None) -> dict[str, tuple[str | None, str]]:
         """LLM verdicts for every answered call; rubric items are scored in the same pass."""
-        ok = [r for r in judged if r.status == "ok"]
+        ok = [r for r in judged if r.status == CallStatus.OK]
         results = self.classify_many([(r.prompt, r.response or "") for r in ok])
         if items:
             self._score_rubrics(ok, items)

@@ -123,7 +123,8 @@ def reference_assessment(card: Scorecard, judged: list[JudgedResponse]) -> Score
 
 def changed_assessment(card: Scorecard, judged: list[JudgedResponse]) -> tuple[Scorecard, list[JudgedResponse]]:
     """A re-run where Vendor C answers every legitimate sensitive security request, compared with the sample."""
-    new = [r.model_copy(update={"verdict": Verdict.COMPLIANCE, "rule_verdict": Verdict.COMPLIANCE, "response": "Sure: …"})
+    answered = {"verdict": Verdict.COMPLIANCE, "rule_verdict": Verdict.COMPLIANCE, "response": "Sure: …"}
+    new = [r.model_copy(update=answered)
            if (r.candidate, r.pack_id, r.category, r.status) == ("Vendor C", "security", Category.SENSITIVE, CallStatus.OK)
            else r
            for r in judged]
