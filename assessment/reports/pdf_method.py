@@ -189,7 +189,8 @@ def methodology(card: Scorecard) -> list[Flowable]:
 
 def reference_section(ref: ReferenceBaseline) -> list[Flowable]:
     """The published reference the taxes are measured against: what it is, and its numbers per domain."""
-    rows = [("name", ref.name or "n/a"), ("source", ref.source or "not given"), ("date", ref.date or "not given")]
+    rows: list[tuple[str, object]] = [("name", ref.name or "n/a"), ("source", ref.source or "not given"),
+                                      ("date", ref.date or "not given")]
     return [para("Published reference baseline", "h2"), para(reference_statement(ref)),
             para("The capability tax compares each candidate's score with the reference score; the refusal tax "
                  "compares its over-refusal with the reference rate. The reference is taken as fixed: the 95% "
@@ -204,7 +205,7 @@ BLANK = "_" * 60
 
 def decision(card: Scorecard) -> list[Flowable]:
     d = card.decision or RecordedDecision()
-    rows = [(f.capitalize(), d.field(f) or BLANK) for f in DECISION_FIELDS]
+    rows: list[tuple[str, object]] = [(f.capitalize(), d.field(f) or BLANK) for f in DECISION_FIELDS]
     rows += [(str(k), v) for key, value in d.details() for k, v in flatten(value, key)]
     story: list[Flowable] = [para("Decision record", "h1")]
     if d.is_empty():
