@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import statistics
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -96,6 +97,14 @@ class Scorecard(BaseModel):
     @classmethod
     def _no_empty_diff(cls, value: Any) -> Any:
         return None if value == {} else value  # an empty comparison is no comparison
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scorecard:
+        """A copy; ``update`` is validated like an assignment, so a comparison or decision given as a dict
+        (as read from JSON) becomes its model here too."""
+        copy = super().model_copy(deep=deep)
+        for key, value in (update or {}).items():
+            setattr(copy, key, value)
+        return copy
 
     def canonical_json(self) -> str:
         """The scorecard's numbers and records as one canonical JSON text: what a decision approves.
