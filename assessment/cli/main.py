@@ -69,7 +69,7 @@ def write_outputs(store, assessment_id: str, out_dir: Path, formats: list[str], 
 
         old_store, old_id = _locate(diff_against, None, store)
         old_card, old_judged = compute_scorecard(old_store, old_id)
-        scorecard.diff = diff_scorecards(old_card, scorecard, old_judged, judged).model_dump(mode="json")
+        scorecard.diff = diff_scorecards(old_card, scorecard, old_judged, judged)
     include = scorecard_config_include_harmful(store, assessment_id)
     try:
         paths = export_all(scorecard, judged, out_dir, formats, include_harmful=include)
