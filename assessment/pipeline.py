@@ -267,10 +267,11 @@ def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], ju
 
     config = stored.config
     reviewed = [r for r in judged if r.human_verdict is not None and r.rule_verdict is not None]
-    auto = [automatic_verdict(r) for r in reviewed]
+    pairs = [(auto, person) for r in reviewed  # (automatic, human) verdict of every reviewed response
+             if (auto := automatic_verdict(r)) is not None and (person := r.human_verdict) is not None]
     human = {"reviewed": len(reviewed),
-             "agreement_kappa": cohens_kappa(auto, [r.human_verdict for r in reviewed]) if reviewed else None,
-             "agreement_rate": (sum(a == r.human_verdict for a, r in zip(auto, reviewed)) / len(reviewed)) if reviewed else None}
+             "agreement_kappa": cohens_kappa([a for a, _ in pairs], [p for _, p in pairs]) if pairs else None,
+             "agreement_rate": (sum(a == p for a, p in pairs) / len(pairs)) if pairs else None}
     not_scored = []
     unscored = [r for r in judged if r.score_status == ScoreStatus.UNSCORED]
     if unscored:
