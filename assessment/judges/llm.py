@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from assessment.analysis.stats import cohens_kappa
@@ -187,7 +188,7 @@ class LLMJudge:
                 Score(value=(score - 1) / 9, explanation=f"LLM judge rubric score {score}/10") if score is not None
                 else Score.unscored("rubric: the LLM judge's answer could not be parsed"))
 
-    def rubric_scorer(self):
+    def rubric_scorer(self) -> Callable[[str, str, str], Score]:
         def score(prompt: str, rubric: str, response: str) -> Score:
             return self._rubric_scores.get("\x00".join((prompt, rubric, response)),
                                            Score.unscored("rubric: not scored by the LLM judge"))

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
+from types import ModuleType
 from typing import Any
 
 from assessment.config import CandidateConfig, resolve_api_key
@@ -100,7 +101,7 @@ class Progress:
         return self._eta
 
 
-def load_litellm():
+def load_litellm() -> ModuleType:
     """Import litellm on first use (3-4 s), quietly: no banners, no network."""
     import litellm
 
@@ -109,7 +110,7 @@ def load_litellm():
     return litellm
 
 
-def _reported_tokens(response) -> tuple[int | None, int | None]:
+def _reported_tokens(response: Any) -> tuple[int | None, int | None]:
     """Token counts from the provider's usage report; (None, None) when there was none.
 
     LiteLLM fills a missing report with zeros, and a real request always has prompt tokens, so an

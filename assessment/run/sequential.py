@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +27,10 @@ from assessment.errors import UserError
 from assessment.packs.model import Category
 from assessment.run.plan import Plan, PlannedCall, estimate, sample_items
 from assessment.run.runner import Progress
+from assessment.run.store import Store
+
+if TYPE_CHECKING:  # the pipeline runs these rounds and imports this module
+    from assessment.pipeline import Prepared
 
 LOOKS = 4
 DEFAULT_START = 4
@@ -56,7 +61,7 @@ def look_schedule(full: int, start: int = DEFAULT_START, looks: int = LOOKS) -> 
     return sizes + [full]
 
 
-def item_order(prepared) -> dict[tuple[str, str], list[str]]:
+def item_order(prepared: Prepared) -> dict[tuple[str, str], list[str]]:
     """(pack, category) → the full plan's items in a seeded order; a look of size k takes the first k."""
     seed = prepared.config.seed
     out: dict[tuple[str, str], list[str]] = {}
@@ -73,19 +78,19 @@ def full_size(order: dict[tuple[str, str], list[str]]) -> int:
     return max((len(v) for v in order.values()), default=0)
 
 
-def calls_for(prepared, order: dict[tuple[str, str], list[str]], sizes: dict[tuple[str, str], int]) -> list[PlannedCall]:
+def calls_for(prepared: Prepared, order: dict[tuple[str, str], list[str]], sizes: dict[tuple[str, str], int]) -> list[PlannedCall]:
     """The full plan's calls whose item is within the first ``sizes[(candidate, pack)]`` of its category."""
     rank = {(p, i): n for (p, _), ids in order.items() for n, i in enumerate(ids)}
     return [c for c in prepared.plan.calls
             if rank.get((c.pack_id, c.item_id), 10 ** 9) < sizes.get((c.candidate, c.pack_id), 0)]
 
 
-def sub_prepared(prepared, calls: list[PlannedCall]):
+def sub_prepared(prepared: Prepared, calls: list[PlannedCall]) -> Prepared:
     plan = Plan(calls=calls, items_per_pack=prepared.plan.items_per_pack, attack_ids=prepared.plan.attack_ids)
     return prepared.model_copy(update={"plan": plan})
 
 
-def _cost_of(prepared, calls: list[PlannedCall]) -> float | None:
+def _cost_of(prepared: Prepared, calls: list[PlannedCall]) -> float | None:
     sub = Plan(calls=calls, items_per_pack={}, attack_ids=[])
     costs = [e.cost for e in estimate(sub, prepared.config, seconds_per_call=None) if e.calls]
     return None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
@@ -105,7 +110,8 @@ def _open_cells(card: Scorecard, baseline: str | None) -> set[tuple[str, str]]:
     return cells
 
 
-def open_first_look(store, prepared, start: int = DEFAULT_START, resume: bool = False):
+def open_first_look(store: Store, prepared: Prepared, start: int = DEFAULT_START,
+                    resume: bool = False) -> tuple[str, bool]:
     """Create (or resume) the assessment with the first look's calls. Returns (assessment_id, resumed)."""
     from assessment.pipeline import open_assessment
 
@@ -115,7 +121,7 @@ def open_first_look(store, prepared, start: int = DEFAULT_START, resume: bool = 
     return open_assessment(store, sub_prepared(prepared, calls_for(prepared, order, sizes)), resume=resume)
 
 
-def run_until_decided(store, assessment_id: str, prepared, *, start: int = DEFAULT_START, budget: Budget | None = None,
+def run_until_decided(store: Store, assessment_id: str, prepared: Prepared, *, start: int = DEFAULT_START, budget: Budget | None = None,
                       session_keys: dict[str, str] | None = None, progress: Progress | None = None,
                       cancel: threading.Event | None = None, execute: Callable | None = None,
                       on_round: Callable[[Round], None] | None = None) -> SequentialOutcome:
@@ -180,7 +186,7 @@ def _grown(sizes: dict[tuple[str, str], int], k: int) -> list[tuple[str, str]]:
     return [cell for cell, size in sizes.items() if size == k]
 
 
-def _within_budget(prepared, budget: Budget, total_calls: int, card: Scorecard | None, added: list[PlannedCall],
+def _within_budget(prepared: Prepared, budget: Budget, total_calls: int, card: Scorecard | None, added: list[PlannedCall],
                    look: int) -> bool:
     """Whether the next round fits the budget; the first look must fit, or nothing can be decided."""
     fits = True
