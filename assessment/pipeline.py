@@ -218,7 +218,7 @@ def judged_responses(store: Store, stored: StoredAssessment, llm_verdicts: dict 
     rows = store.call_rows(stored.id)
     items, prompts = stored.items(), _sent_prompts(store, stored.id)
     classified = classify_cached(store, {r.call_id: (prompt_for(r, items, prompts), r.content, r.finish_reason)
-                                         for r in rows if r.status == CallStatus.OK})
+                                         for r in rows if r.content is not None})  # answered: CallStatus.OK
     return judge_rows(rows, items, prompts, stored.config, overrides=store.overrides(stored.id),
                       llm_verdicts=llm_verdicts, rubric_judge=rubric_judge, classified=classified)
 
