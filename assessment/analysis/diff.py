@@ -72,7 +72,8 @@ def setup_differences(old: Scorecard, new: Scorecard) -> list[str]:
     return out
 
 
-def _rows(judged: list[JudgedResponse] | None, cand: str, domain: str, category: Category, attacked: bool):
+def _rows(judged: list[JudgedResponse] | None, cand: str, domain: str, category: Category,
+          attacked: bool) -> dict[tuple[str, str | None], JudgedResponse] | None:
     if judged is None:
         return None
     return {(r.item_id, r.attack_id): r for r in judged if r.candidate == cand and r.pack_id == domain
@@ -81,7 +82,8 @@ def _rows(judged: list[JudgedResponse] | None, cand: str, domain: str, category:
 
 
 def _rate_test(metric: str, cand: str, domain: str, old_card: Scorecard, new_card: Scorecard,
-               old_j, new_j, partial: bool) -> tuple[float | None, str | None, int]:
+               old_j: list[JudgedResponse] | None, new_j: list[JudgedResponse] | None,
+               partial: bool) -> tuple[float | None, str | None, int]:
     _, category, _ = RATE_METRICS[metric]
     attacked = metric == "attack_success_rate"
     o, n = _rows(old_j, cand, domain, category, attacked), _rows(new_j, cand, domain, category, attacked)
@@ -101,14 +103,16 @@ def _rate_test(metric: str, cand: str, domain: str, old_card: Scorecard, new_car
     return None, None, 0
 
 
-def _score_test(cand: str, domain: str, old_j, new_j, seed: int) -> tuple[float | None, str | None, int]:
+def _score_test(cand: str, domain: str, old_j: list[JudgedResponse] | None, new_j: list[JudgedResponse] | None,
+                seed: int) -> tuple[float | None, str | None, int]:
     o, n = _rows(old_j, cand, domain, Category.CAPABILITY, False), _rows(new_j, cand, domain, Category.CAPABILITY, False)
     if o is None or n is None:
         return None, None, 0
-    shared = [k for k in set(o) & set(n) if o[k].score is not None and n[k].score is not None]
-    if shared:
-        _, _, p = paired_bootstrap([o[k].score for k in shared], [n[k].score for k in shared], seed=seed)
-        return p, "paired bootstrap", len(shared)
+    pairs = [(old_score, new_score) for k in set(o) & set(n)
+             if (old_score := o[k].score) is not None and (new_score := n[k].score) is not None]
+    if pairs:
+        _, _, p = paired_bootstrap([s for s, _ in pairs], [s for _, s in pairs], seed=seed)
+        return p, "paired bootstrap", len(pairs)
     a = [r.score for r in o.values() if r.score is not None]
     b = [r.score for r in n.values() if r.score is not None]
     if len(a) >= 2 and len(b) >= 2:
