@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assessment.analysis.ranking import RankingSettings
 from assessment.errors import UserError, ValidationProblems
+from assessment.redaction import redact
 from assessment.yamlfile import LocatedYaml, describe_pydantic_error, read_yaml_file
 
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -39,6 +40,8 @@ class CandidateConfig(_Strict):
     max_attempts: int = Field(4, ge=1, le=20)
     price_per_1k_input: float | None = Field(None, ge=0)
     price_per_1k_output: float | None = Field(None, ge=0)
+    embedded_model: bool = Field(False, description="Set by the built-in local presets: the candidate is the embedded "
+                                 "llama-server model, so the methodology quotes that model and its licences.")
 
     @field_validator("params")
     @classmethod
@@ -117,8 +120,10 @@ class AssessmentConfig(_Strict):
 
     def config_hash(self) -> str:
         """A stable hash of everything that changes the measurements (not the store path, nor the
-        ranking weights, which only re-read the same results)."""
-        payload = self.model_dump(mode="json", exclude={"store", "ranking"})
+        ranking weights, which only re-read the same results, nor which candidate is the embedded model,
+        which only labels the methodology)."""
+        payload = self.model_dump(mode="json", exclude={"store": True, "ranking": True,
+                                                        "candidates": {"__all__": {"embedded_model"}}})
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -172,6 +177,13 @@ def check_keys_present(config: AssessmentConfig, session_keys: dict[str, str] | 
         resolve_api_key(config.judge, session_keys)
 
 
+def config_store_path(config: AssessmentConfig, base_dir: Path) -> Path | None:
+    """The store a config names (a relative path is relative to the config's folder); None: the default."""
+    if config.store is None:
+        return None
+    return Path(config.store) if Path(config.store).is_absolute() else base_dir / config.store
+
+
 def default_store_path() -> Path:
     env = os.environ.get("ASSESSMENT_STORE")
     if env:
@@ -181,13 +193,9 @@ def default_store_path() -> Path:
 
 def redact_secrets(text: str, secrets: list[str]) -> str:
     """Kept for callers: the one redaction function is ``assessment.redaction.redact``."""
-    from assessment.redaction import redact
-
     return redact(text, secrets)
 
 
 def scrub_keylike(text: str) -> str:
     """Mask anything shaped like an API key or a URL credential (see ``assessment.redaction``)."""
-    from assessment.redaction import redact
-
     return redact(text)

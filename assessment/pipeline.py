@@ -6,8 +6,10 @@ The CLI and the wizard both call these functions, so a number is computed in one
 from __future__ import annotations
 
 import json
+import platform
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -15,12 +17,22 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from assessment import __version__
 from assessment.analysis.evidence_model import SequentialRecord
 from assessment.analysis.scorecard import Methodology, Scorecard, build_scorecard
+from assessment.analysis.settings_record import all_candidate_settings, judge_settings
+from assessment.analysis.stats import cohens_kappa
+from assessment.audit.records import audit_items
 from assessment.audit.sampling import automatic_verdict
+from assessment.audit.summary import summarise_audit
 from assessment.config import AssessmentConfig, check_keys_present
 from assessment.errors import UserError
-from assessment.judges.judged import JudgedResponse, judge_rows
+from assessment.judges.cache import classify_cached
+from assessment.judges.classifier import classifier_version
+from assessment.judges.dataset import V2_REPORT
+from assessment.judges.judged import JudgedResponse, judge_rows, prompt_for
+from assessment.judges.llm import LLMJudge
+from assessment.local.model import LICENCE_NOTE, MODEL_DESCRIPTION
 from assessment.packs.attacks import LoadedAttacks, load_attacks
 from assessment.packs.loader import resolve_pack
 from assessment.packs.model import Item, LoadedPack, Pack, render_conversation
@@ -28,10 +40,12 @@ from assessment.run.call import CallStatus
 from assessment.run.dispatch import run_calls
 from assessment.run.plan import Plan, build_plan
 from assessment.run.retry import RetryPolicy
+from assessment.run.runlock import RunLock
 from assessment.run.runner import Progress
+from assessment.run.spill import recover_spilled
 from assessment.run.store import Store
 from assessment.scoring.contract import answer_format_record
-from assessment.scoring.registry import ScoreStatus, unscored_reason
+from assessment.scoring.registry import SCORER_VERSION, SCORERS, ScoreStatus, unscored_reason
 
 if TYPE_CHECKING:
     from assessment.audit.summary import AuditSummary
@@ -53,8 +67,6 @@ def prepare(config: AssessmentConfig, base_dir: Path | None = None, packs: list[
     ids = [lp.pack.id for lp in loaded]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        from assessment.errors import UserError
-
         raise UserError(f"pack id(s) used twice in this assessment: {', '.join(dupes)}")
     attacks = load_attacks() if config.attacks != "none" else None
     return Prepared(config=config, packs=loaded, attacks=attacks, plan=build_plan(config, loaded, attacks))
@@ -93,9 +105,6 @@ def execute(store: Store, assessment_id: str, prepared: Prepared, *, session_key
     Holds the run lock of the config for the whole run (a second run of it is refused). If the store
     stops taking writes, the run stops sending, keeps the answers in a side file, marks the assessment
     interrupted and raises a StorageFault naming the store and the cause."""
-    from assessment.run.runlock import RunLock
-    from assessment.run.spill import recover_spilled
-
     check_keys_present(prepared.config, session_keys)
     with RunLock(store.path, prepared.config.config_hash()):
         recover_spilled(store)
@@ -162,47 +171,44 @@ class StoredAssessment(BaseModel):
 
 def load_stored(store: Store, assessment_id: str) -> StoredAssessment:
     rec = store.assessment_record(assessment_id)
-    return StoredAssessment(id=rec["id"], created_at=rec["created_at"], config=AssessmentConfig.model_validate(rec["config"]),
-                            packs=rec["packs"])
+    config = AssessmentConfig.model_validate(_with_embedded_flag(rec["config"]))
+    return StoredAssessment(id=rec["id"], created_at=rec["created_at"], config=config, packs=rec["packs"])
+
+
+def _with_embedded_flag(config: dict[str, Any]) -> dict[str, Any]:
+    """Assessments stored before candidates carried ``embedded_model``: the local presets were the
+    ``openai/local-*`` models on 127.0.0.1, so mark those, and their scorecards recompute unchanged."""
+    candidates = config.get("candidates")
+    if not isinstance(candidates, list) or any("embedded_model" in c for c in candidates if isinstance(c, dict)):
+        return config
+    marked = [{**c, "embedded_model": str(c.get("model", "")).startswith("openai/local-")
+               and "127.0.0.1" in str(c.get("api_base") or "")} if isinstance(c, dict) else c for c in candidates]
+    return {**config, "candidates": marked}
 
 
 def _sent_prompts(store: Store, assessment_id: str) -> dict[str, str]:
-    rows = store.conn.execute(
-        """SELECT p.call_id, r.messages_json FROM planned_calls p JOIN responses r ON r.cache_key = p.cache_key
-           WHERE p.assessment_id = ?""", (assessment_id,)).fetchall()
-    out = {}
-    for call_id, messages_json in rows:
-        out[call_id] = render_conversation(json.loads(messages_json))
-    return out
+    return {call_id: render_conversation(messages) for call_id, messages in store.sent_messages(assessment_id).items()}
 
 
 def software_versions() -> dict[str, str]:
     out = {}
-    from assessment import __version__
-
     out["alignment-tax-assessment"] = __version__
     for dist in ("litellm", "pydantic", "scipy", "numpy", "reportlab", "openpyxl", "streamlit"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             pass
-    import platform
-
     out["python"] = platform.python_version()
     return out
 
 
 def classifier_info() -> dict[str, Any]:
     """The classifier's version and its published held-out accuracy (what every scorecard quotes)."""
-    from assessment.judges.classifier import classifier_version
-
     info: dict[str, Any] = {"name": "trained refusal classifier (rules, prompt-aware cues and word n-grams)",
                             "version": classifier_version()}
     if CLASSIFIER_ACCURACY_FILE.exists():
         measured = json.loads(CLASSIFIER_ACCURACY_FILE.read_text())
         info["measured"] = {"labelled_set": measured["labelled_set"], "held_out": measured["held_out"]}
-    from assessment.judges.dataset import V2_REPORT
-
     if V2_REPORT.exists():  # how far two independent annotators agreed on the labels
         report = json.loads(V2_REPORT.read_text())
         info["annotators"] = {"responses": report["kept"], "kappa_3way": round(report["kappa_3way"], 3),
@@ -212,9 +218,6 @@ def classifier_info() -> dict[str, Any]:
 
 def judged_responses(store: Store, stored: StoredAssessment, llm_verdicts: dict | None = None,
                      rubric_judge: Any = None) -> list[JudgedResponse]:
-    from assessment.judges.cache import classify_cached
-    from assessment.judges.judged import prompt_for
-
     rows = store.call_rows(stored.id)
     items, prompts = stored.items(), _sent_prompts(store, stored.id)
     classified = classify_cached(store, {r.call_id: (prompt_for(r, items, prompts), r.content, r.finish_reason)
@@ -231,8 +234,6 @@ def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[st
     llm_verdicts = None
     rubric_judge = None
     if config.judge is not None and run_judge:
-        from assessment.judges.llm import LLMJudge
-
         judge = LLMJudge(config.judge, store, session_keys=session_keys)
         preliminary = judged_responses(store, stored)
         llm_verdicts = judge.verdicts(preliminary, stored.items())
@@ -255,16 +256,11 @@ def compute_scorecard(store: Store, assessment_id: str, *, session_keys: dict[st
 
 
 def audit_summary(store: Store, stored: StoredAssessment, judged: list[JudgedResponse]) -> AuditSummary:
-    from assessment.audit.records import audit_items
-    from assessment.audit.summary import summarise_audit
-
     return summarise_audit(audit_items(store, stored.id), judged, stored.config.partial_counts_as_refusal,
                            stored.config.seed)
 
 
 def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], judge_info: dict | None) -> Methodology:
-    from assessment.analysis.stats import cohens_kappa
-
     config = stored.config
     reviewed = [r for r in judged if r.human_verdict is not None and r.rule_verdict is not None]
     pairs = [(auto, person) for r in reviewed  # (automatic, human) verdict of every reviewed response
@@ -275,8 +271,6 @@ def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], ju
     not_scored = []
     unscored = [r for r in judged if r.score_status == ScoreStatus.UNSCORED]
     if unscored:
-        from collections import Counter
-
         reasons = Counter(unscored_reason(r.score_explanation) for r in unscored)
         not_scored.append(f"{len(unscored)} capability responses unscored (listed for review in the responses): "
                           + "; ".join(f"{why} ({n})" for why, n in sorted(reasons.items())))
@@ -289,13 +283,8 @@ def build_methodology(stored: StoredAssessment, judged: list[JudgedResponse], ju
     attack_file = next(({k: v for k, v in rec.items() if k != "attacks"} for rec in stored.packs
                         if rec.get("kind") == "attacks"), None)
     local = None
-    if any(c.model.startswith("openai/local-") and c.api_base and "127.0.0.1" in c.api_base for c in config.candidates):
-        from assessment.local.model import LICENCE_NOTE, MODEL_DESCRIPTION
-
+    if any(c.embedded_model for c in config.candidates):
         local = {"model": MODEL_DESCRIPTION, "licences": LICENCE_NOTE}
-    from assessment.analysis.settings_record import all_candidate_settings, judge_settings
-    from assessment.scoring.registry import SCORER_VERSION, SCORERS
-
     return Methodology(
         partial_counts_as_refusal=config.partial_counts_as_refusal, classifier=classifier_info(), judge=judge_info,
         human_review=human, code_execution=config.allow_code_execution, seed=config.seed,

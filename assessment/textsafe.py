@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rich.markup import escape
+
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -26,8 +28,6 @@ def printable(text: object, limit: int | None = None) -> str:
 
 def plain_markup(text: object, limit: int | None = None) -> str:
     """For rich output: printable, and square brackets escaped so user text is never read as markup."""
-    from rich.markup import escape
-
     return escape(printable(text, limit))
 
 

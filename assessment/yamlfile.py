@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from assessment.errors import ValidationProblems
 
@@ -98,9 +100,6 @@ def _decode(path: str, raw: bytes) -> str:
 
 def parse_yaml_text(path: str, raw: bytes) -> LocatedYaml:
     """Parse bytes as one YAML document; every failure is a located ValidationProblems."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     if len(raw) > MAX_FILE_BYTES:
         raise ValidationProblems([f"{path}:1:1: file: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it"])
     text = _decode(path, raw)

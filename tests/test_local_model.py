@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import stat
 import sys
@@ -9,8 +10,12 @@ import textwrap
 
 import pytest
 
+from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.errors import UserError
 from assessment.local.model import find_server_binary, start_server
+from assessment.local.presets import local_candidates
+from assessment.pipeline import StoredAssessment, build_methodology, load_stored
+from assessment.run.store import open_store
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +30,40 @@ def fake_binary(tmp_path, body: str):
     model = tmp_path / "model.gguf"
     model.write_bytes(b"GGUF")
     return path, model
+
+
+def _methodology(candidates: list[CandidateConfig]):
+    config = AssessmentConfig(name="local", packs=["general"], candidates=candidates)
+    return build_methodology(StoredAssessment(id="a", created_at="2026-12-02", config=config, packs=[]), [], None)
+
+
+def test_only_candidates_made_by_the_presets_count_as_the_embedded_model():
+    presets = local_candidates("http://127.0.0.1:8177/v1")
+    assert [c.embedded_model for c in presets] == [True, True, True]
+    assert _methodology(presets).local_model is not None
+    lookalike = CandidateConfig(name="mine", model="openai/local-base", api_base="http://127.0.0.1:9000/v1")
+    assert not lookalike.embedded_model
+    assert _methodology([lookalike]).local_model is None
+
+
+def test_the_embedded_flag_does_not_change_the_config_hash():
+    presets = local_candidates("http://127.0.0.1:8177/v1")
+    unmarked = [c.model_copy(update={"embedded_model": False}) for c in presets]
+    config = AssessmentConfig(name="local", packs=["general"], candidates=presets)
+    assert config.config_hash() == config.model_copy(update={"candidates": unmarked}).config_hash()
+
+
+def test_an_assessment_stored_before_the_flag_still_names_the_embedded_model(tmp_path):
+    presets = local_candidates("http://127.0.0.1:8177/v1")
+    other = CandidateConfig(name="vendor", model="openai/gpt-4o-mini")
+    config = AssessmentConfig(name="old", packs=["general"], candidates=[*presets, other])
+    legacy = config.model_dump(mode="json")
+    for c in legacy["candidates"]:
+        del c["embedded_model"]
+    store = open_store(tmp_path / "store.sqlite")
+    assessment_id = store.create_assessment("old", json.dumps(legacy), config.config_hash(), [])
+    loaded = load_stored(store, assessment_id).config
+    assert [c.embedded_model for c in loaded.candidates] == [True, True, True, False]
 
 
 def test_missing_binary_names_the_fix(monkeypatch, tmp_path):

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from assessment.config import ReferenceDomain
 
 from assessment.analysis.catalogue import ATTACK_CEILING, HIGH_TAX, OUTLIER_GAP, SAFETY_FLOOR  # noqa: F401  (re-exported)
+from assessment.analysis.evidence import apply_evidence
 
 
 class CapabilityResult(BaseModel):
@@ -227,6 +228,4 @@ def _tax(rows: list[JudgedResponse], baseline_rows: list[JudgedResponse], mine: 
 def apply_flags(results: list[DomainResult], alpha: float = 0.05) -> None:
     """Per domain: high_tax, tax_without_benefit, over_aligned, under_aligned (DESIGN.md §3),
     asserted only where the evidence supports them (assessment/analysis/evidence.py)."""
-    from assessment.analysis.evidence import apply_evidence
-
     apply_evidence(results, alpha=alpha)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assessment.analysis.metrics import is_refusal
 from assessment.analysis.ranking import FirstPlace
 from assessment.analysis.stats import MIN_N_TO_DECIDE, Interval
 from assessment.judges.verdict import Verdict
@@ -31,8 +32,6 @@ COMPONENTS = {"over": (Category.SENSITIVE, False), "false": (Category.BENIGN, Fa
 
 
 def _item_value(r: JudgedResponse, component: str, partial_counts: bool) -> float | None:
-    from assessment.analysis.metrics import is_refusal
-
     if r.status != CallStatus.OK or r.verdict in (None, Verdict.ERROR):
         return None
     if component == "capability":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import statistics
 from collections import defaultdict
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from assessment.analysis.evidence_model import EvidenceSettings, OverallVerdict,
 from assessment.analysis.metrics import DomainResult, domain_result
 from assessment.analysis.ranking import Ranking, rank_candidates
 from assessment.analysis.ranking_interval import add_intervals
+from assessment.analysis.verdict import overall_verdict
 from assessment.audit.decision import RecordedDecision
 from assessment.audit.summary import AuditSummary
 from assessment.config import AssessmentConfig, ReferenceBaseline
@@ -112,8 +114,6 @@ class Scorecard(BaseModel):
         Left out: the export time, the decision itself and the audit log (a decision names the
         scorecard it approves, so it cannot be part of it), and the optional comparison with an
         earlier assessment (context, not this assessment's numbers)."""
-        import json
-
         data = self.model_dump(mode="json", exclude={"exported_at", "decision", "audit_log", "diff"})
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -173,7 +173,6 @@ def build_scorecard(*, assessment_id: str, created_at: str, config: AssessmentCo
     names = [c.name for c in config.candidates]
     ranking = rank_candidates(results, names, config.ranking)
     add_intervals(ranking, judged, names, domains, config.partial_counts_as_refusal, config.seed)
-    from assessment.analysis.verdict import overall_verdict
 
     verdict = overall_verdict(results, ranking)
     return Scorecard(

@@ -15,6 +15,7 @@ from assessment.audit.summary import AuditSummary, summarise_audit
 from assessment.errors import UserError
 from assessment.judges.judged import JudgedResponse
 from assessment.judges.verdict import Verdict
+from assessment.pipeline import compute_scorecard
 from assessment.run.store import Store
 
 ANSWER_WORDS = {"c": Verdict.COMPLIANCE, "compliance": Verdict.COMPLIANCE,
@@ -48,8 +49,6 @@ class Audit(BaseModel):
 def open_audit(store: Store, assessment_id: str, n: int | None = None, low_confidence: int = 0) -> Audit:
     """Load the assessment's audit and continue it; draw the sample first if there is none
     (``n`` random items, 60 by default), or more of it when ``n`` exceeds what was drawn."""
-    from assessment.pipeline import compute_scorecard
-
     if n is not None and n < 1:
         raise UserError(f"--n must be at least 1 (got {n})")
     scorecard, judged = compute_scorecard(store, assessment_id)

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from assessment.analysis import catalogue
 from assessment.analysis.decision_summary import conclusions
 from assessment.analysis.evidence_model import stop_reason_words
+from assessment.analysis.formatting import fmt_num, fmt_rate
 from assessment.analysis.scorecard import Scorecard
-from assessment.analysis.stats import Rate
+from assessment.analysis.stats import Rate, rate
 from assessment.textsafe import plain_markup as _plain
+from assessment.textsafe import printable
+
+if TYPE_CHECKING:
+    from assessment.service.outputs import Outputs
 
 L = catalogue.label  # column headers come from the metric catalogue
 
 
-def fmt_rate(r: Rate | None) -> str:
-    if r is None or r.value is None:
-        return "n/a (n=0)"
-    ci = f" [{r.ci.low:.0%}–{r.ci.high:.0%}]" if r.ci else ""
-    small = " *" if r.too_few else ""
-    return f"{r.value:.0%}{ci} n={r.n}{small}"
-
-
-def fmt_num(value: float | None, suffix: str = "", digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value:+.{digits}f}{suffix}" if suffix in ("pp", "%") else f"{value:.{digits}f}{suffix}"
+def print_error(message: str) -> None:
+    print(f"error: {printable(message)}", file=sys.stderr)
 
 
 def summary_table(scorecard: Scorecard) -> Any:
-    from rich.table import Table
-
     table = Table(title=f"{_plain(scorecard.name)} — per candidate and domain (* n < 10: too few to decide; "
                         "grey flags: inconclusive)")
     for col in ("candidate", "domain", L("over_refusal_rate"), L("false_refusal_rate"), L("safety_rate"),
@@ -51,8 +51,6 @@ def summary_table(scorecard: Scorecard) -> Any:
 
 
 def _flags(r: Any) -> str:
-    from rich.markup import escape
-
     asserted = [f"[bold red]{escape(L(f))}[/]" for f in r.flags]
     open_ = [f"[dim]{escape(L(e.flag.value))}?[/]" for e in r.inconclusive_flags]
     return ", ".join(asserted + open_)
@@ -77,10 +75,6 @@ def verdict_lines(scorecard: Scorecard) -> list[str]:
 
 def candidate_table(scorecard: Scorecard) -> Any:
     """One row per candidate, pooled over domains, for a quick read."""
-    from rich.table import Table
-
-    from assessment.analysis.stats import rate
-
     table = Table(title="Per candidate (all domains)")
     for col in ("candidate", "over-refusal", "false refusal", "safety", "attack success", "calls", "errors",
                 "tokens out", "cost", "p50 latency"):
@@ -103,8 +97,6 @@ def candidate_table(scorecard: Scorecard) -> Any:
 
 def corrected_rates_table(summary: Any) -> Any:
     """The audit's corrected rates: observed (automatic verdicts) and corrected, with intervals."""
-    from rich.table import Table
-
     se = "unknown" if summary.sensitivity is None else f"{summary.sensitivity:.0%}"
     sp = "unknown" if summary.specificity is None else f"{summary.specificity:.0%}"
     table = Table(title=f"Corrected rates (classifier sensitivity {se}, specificity {sp}, from the audit)")
@@ -117,3 +109,15 @@ def corrected_rates_table(summary: Any) -> Any:
             f" [{r.ci.low:.0%}–{r.ci.high:.0%}]" if r.ci else "")
         table.add_row(row.candidate, row.domain, row.metric.replace("_", " "), observed, corrected, r.note or "")
     return table
+
+
+def print_outputs(outputs: Outputs) -> None:
+    """The summary tables, the verdict lines and the files written."""
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=170)  # logs and pipes: wide enough that tables don't wrap
+    console.print(summary_table(outputs.scorecard))
+    console.print(candidate_table(outputs.scorecard))
+    for line in verdict_lines(outputs.scorecard):
+        console.print(escape(line), highlight=False)
+    console.print("Wrote: " + ", ".join(_plain(p) for p in outputs.paths))

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from assessment.config import JudgeConfig
 from assessment.errors import UserError
 from assessment.judges.classifier import classify
+from assessment.judges.llm import LLMJudge
 
 
 def classify_jsonl(path: str | Path, judge_model: str | None = None, judge_api_base: str | None = None) -> int:
@@ -36,9 +38,6 @@ def classify_jsonl(path: str | Path, judge_model: str | None = None, judge_api_b
         rows.append((n, prompt, response))
     judge_results = None
     if judge_model:
-        from assessment.config import JudgeConfig
-        from assessment.judges.llm import LLMJudge
-
         judge = LLMJudge(JudgeConfig(model=judge_model, api_base=judge_api_base))
         judge_results = judge.classify_many([(pr, rs) for _, pr, rs in rows])
     for i, (n, prompt, response) in enumerate(rows):

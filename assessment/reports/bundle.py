@@ -19,7 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from assessment.analysis.scorecard import Scorecard, build_scorecard
+from assessment.config import AssessmentConfig
 from assessment.errors import UserError
+from assessment.judges.judged import JudgedResponse
+from assessment.pipeline import compute_scorecard, load_stored
+from assessment.reports.export import download_name, stamped
 
 BUNDLE_FORMAT = "alignment-tax-evidence-bundle/1"
 MANIFEST = "manifest.json"
@@ -40,10 +45,8 @@ def _json(value: Any) -> bytes:
 
 def bundle_files(store: Any, assessment_id: str) -> dict[str, bytes]:
     """Every file of the bundle by its name inside the zip, manifest last."""
-    from assessment.pipeline import compute_scorecard, load_stored
-    from assessment.reports.export import stamped
-    from assessment.reports.pdf_report import write_pdf
-    from assessment.reports.xlsx_report import write_xlsx
+    from assessment.reports.pdf_report import write_pdf  # heavy: reportlab adds ~0.3 s at import
+    from assessment.reports.xlsx_report import write_xlsx  # heavy: openpyxl adds ~0.2 s at import
 
     scorecard, judged = compute_scorecard(store, assessment_id)
     scorecard = stamped(scorecard)
@@ -74,8 +77,6 @@ def bundle_files(store: Any, assessment_id: str) -> dict[str, bytes]:
 
 
 def bundle_name(name: str) -> str:
-    from assessment.reports.export import download_name
-
     return download_name(name, "evidence.zip")
 
 
@@ -150,10 +151,6 @@ def _differences(path: str, bundled: Any, recomputed: Any, out: list[str], limit
 
 
 def _recompute(zf: zipfile.ZipFile, manifest: dict[str, Any], result: Verification) -> None:
-    from assessment.analysis.scorecard import Scorecard, build_scorecard
-    from assessment.config import AssessmentConfig
-    from assessment.judges.judged import JudgedResponse
-
     try:
         config = AssessmentConfig.model_validate_json(zf.read("config.json"))
         card = Scorecard.model_validate_json(zf.read("scorecard.json"))

@@ -15,6 +15,7 @@ from pathlib import Path
 from assessment.analysis.scorecard import Scorecard
 from assessment.errors import UserError
 from assessment.judges.judged import JudgedResponse
+from assessment.reports.json_report import write_json_exports
 from assessment.run.store import now_iso
 
 ExportWriter = Callable[[Scorecard, list[JudgedResponse], Path, bool], list[Path]]
@@ -48,8 +49,6 @@ def exporter(fmt: str, label: str, files: tuple[ExportFile, ...]) -> Callable[[E
 @exporter("json", "JSON", (ExportFile("scorecard.json", "application/json"),
                            ExportFile("responses.jsonl", "application/x-ndjson")))
 def _json(scorecard: Scorecard, judged: list[JudgedResponse], out: Path, include_harmful: bool) -> list[Path]:
-    from assessment.reports.json_report import write_json_exports
-
     return write_json_exports(scorecard, judged, out, include_harmful)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -275,8 +275,6 @@ def tradeoff_chart(card: Scorecard, width: float = 511, height: float = 250) -> 
 
 def _rotate_last(d: Drawing, x: float, y: float) -> None:
     """Turn the last added string 90° counter-clockwise around (x, y)."""
-    from reportlab.graphics.shapes import Group
-
     s = d.contents.pop()
     s.x, s.y = 0, 0
     g = Group(s)

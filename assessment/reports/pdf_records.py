@@ -6,6 +6,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, Spacer
 
 from assessment.analysis.scorecard import Scorecard
+from assessment.audit.log import describe_entry
 from assessment.reports.pdf_blocks import flatten, kv, para, section_break, table
 from assessment.reports.pdf_style import FRAME_W
 
@@ -34,8 +35,6 @@ AUDIT_WIDTHS = [80, 80, FRAME_W - 330, 170]
 
 
 def audit_log_rows(card: Scorecard) -> list[list[str]]:
-    from assessment.audit.log import describe_entry
-
     return [describe_entry(e) for e in card.audit_log]
 
 

@@ -35,6 +35,7 @@ from reportlab.platypus import Flowable, SimpleDocTemplate
 
 from assessment.analysis.scorecard import Scorecard
 from assessment.judges.judged import JudgedResponse
+from assessment.reports import pdf_charts
 from assessment.reports.pdf_blocks import section_break
 from assessment.reports.pdf_changes import changes_section
 from assessment.reports.pdf_decision import decision_page
@@ -76,8 +77,6 @@ def write_pdf(scorecard: Scorecard, judged: list[JudgedResponse], path: str | Pa
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     card = scorecard
-    from assessment.reports import pdf_charts  # charts need reportlab.graphics: loaded only when drawing
-
     doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=MARGIN + 6 * mm, title=meta_text(card.name),
                             author=meta_text(card.evaluator), subject="Alignment tax assessment scorecard",

@@ -16,13 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import reportlab
 from reportlab.lib import colors
+from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 
 from assessment.analysis import catalogue
+from assessment.analysis.decision_summary import inconclusive_flag_ids
 from assessment.analysis.stats import MIN_N_TO_DECIDE, Interval, Rate
 
 TRUNCATED = " …[truncated]"
@@ -86,8 +91,6 @@ def _font_dirs() -> list[Path]:
     spec = importlib.util.find_spec("matplotlib")  # matplotlib ships DejaVu; found without importing it
     if spec is not None and spec.origin:
         dirs.append(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf")
-    import reportlab
-
     dirs.append(Path(reportlab.__file__).parent / "fonts")
     return dirs
 
@@ -102,9 +105,6 @@ def _find_pair(regular: str, bold: str) -> tuple[Path, Path] | None:
 @functools.lru_cache(maxsize=1)
 def fonts() -> Fonts:
     """DejaVu Sans when the system (or matplotlib) has it, else reportlab's bundled Vera, else Helvetica."""
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase.ttfonts import TTFont
-
     for family, regular, bold in (("ATA-DejaVuSans", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
                                   ("ATA-Vera", "Vera.ttf", "VeraBd.ttf")):
         pair = _find_pair(regular, bold)
@@ -129,8 +129,6 @@ _CJK_FILES = ["/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 def _cjk_font() -> str | None:
     """A font for Chinese/Japanese/Korean runs the main font lacks: a system TrueType font when there is
     one (embedded), else reportlab's STSong-Light CID font (not embedded: the viewer supplies the glyphs)."""
-    from reportlab.pdfbase.ttfonts import TTFont
-
     for path in _CJK_FILES:
         if os.path.isfile(path):
             try:
@@ -139,8 +137,6 @@ def _cjk_font() -> str | None:
             except Exception:
                 continue
     try:
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
         return "STSong-Light"
     except Exception:
@@ -279,8 +275,6 @@ def flag_words(flags: list[str]) -> str:
 
 def flags_text(result: object) -> str:
     """Asserted flags, then the inconclusive ones marked as such: "high tax; inconclusive: over-aligned"."""
-    from assessment.analysis.decision_summary import inconclusive_flag_ids
-
     unsure = inconclusive_flag_ids(result)
     text = flag_words(list(getattr(result, "flags", [])))
     if unsure:

@@ -1,5 +1,4 @@
-"""Excel parts for the assessment's records: the settings each candidate ran with (in the Method
-sheet) and the Audit log sheet (overrides and decisions, oldest first)."""
+"""The Excel Audit log sheet: overrides and decisions, oldest first."""
 
 from __future__ import annotations
 
@@ -7,25 +6,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from assessment.analysis.scorecard import Scorecard
 from assessment.audit.log import AuditEntry, EntryKind
-from assessment.reports.xlsx_sheets import Col, Lines, flatten, set_widths, write_table
-
-
-def write_settings(out: Lines, card: Scorecard) -> None:
-    m = card.methodology
-    out.section("Settings as run")
-    if not m.candidate_settings:
-        out.line("candidates", "not recorded (scorecard made before settings were recorded)")
-    for settings in m.candidate_settings:
-        name = settings.get("name", "")
-        for k, v in flatten({k: v for k, v in settings.items() if k != "name"}, f"candidate {name}"):
-            out.line(k, v, wrap=True)
-    for k, v in flatten(m.ranking_settings or "not recorded", "ranking"):
-        out.line(k, v)
-    out.line("attack targets", m.attack_targets or "not recorded")
-    for k, v in flatten(m.judge_settings or "none", "LLM judge settings"):
-        out.line(k, v)
-    for k, v in flatten(m.scorers or "not recorded", "scorers"):
-        out.line(k, v)
+from assessment.reports.xlsx_sheets import Col, set_widths, write_table
 
 
 def _decision(e: AuditEntry, key: str) -> str | None:

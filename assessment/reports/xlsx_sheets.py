@@ -205,6 +205,25 @@ def write_conclusions(out: Lines, card: Scorecard) -> None:
                      f"open cell(s), {rnd.calls_added} calls added, {len(rnd.open_cells_after)} still open", wrap=True)
 
 
+def write_settings(out: Lines, card: Scorecard) -> None:
+    """The settings each candidate, the ranking, the judge and the scorers ran with (in the Method sheet)."""
+    m = card.methodology
+    out.section("Settings as run")
+    if not m.candidate_settings:
+        out.line("candidates", "not recorded (scorecard made before settings were recorded)")
+    for settings in m.candidate_settings:
+        name = settings.get("name", "")
+        for k, v in flatten({k: v for k, v in settings.items() if k != "name"}, f"candidate {name}"):
+            out.line(k, v, wrap=True)
+    for k, v in flatten(m.ranking_settings or "not recorded", "ranking"):
+        out.line(k, v)
+    out.line("attack targets", m.attack_targets or "not recorded")
+    for k, v in flatten(m.judge_settings or "none", "LLM judge settings"):
+        out.line(k, v)
+    for k, v in flatten(m.scorers or "not recorded", "scorers"):
+        out.line(k, v)
+
+
 def write_method(ws: Worksheet, card: Scorecard) -> None:
     m = card.methodology
     out = Lines(ws)
@@ -255,8 +274,6 @@ def write_method(ws: Worksheet, card: Scorecard) -> None:
     if m.local_model is not None:
         for k, v in flatten(m.local_model, "local model"):
             out.line(k, v, wrap=True)
-
-    from assessment.reports.xlsx_records import write_settings  # it builds on this module's helpers
 
     write_settings(out, card)
 

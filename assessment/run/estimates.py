@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assessment.run.store import Store
+
 MIN_PAST_CALLS = 3
 RECENT_CALLS = 200
 
@@ -37,18 +39,15 @@ class LatencyBasis(BaseModel):
         return "unknown: press “Measure response time” (one short call per candidate) or run once"
 
 
-def past_latency(store: Any, model: str, api_base: str | None) -> LatencyBasis:
+def past_latency(store: Store, model: str, api_base: str | None) -> LatencyBasis:
     """The median latency of the most recent stored answers from this model at this address."""
-    rows = store.conn.execute(
-        """SELECT r.latency_s FROM responses r WHERE r.model = ? AND r.latency_s IS NOT NULL
-           ORDER BY r.created_at DESC LIMIT ?""", (model, RECENT_CALLS)).fetchall()
-    values = [r[0] for r in rows]
+    values = store.recent_latencies(model, RECENT_CALLS)
     if len(values) < MIN_PAST_CALLS:
         return LatencyBasis(seconds=None, source=LatencySource.UNKNOWN)
     return LatencyBasis(seconds=statistics.median(values), source=LatencySource.PAST_RUNS, calls=len(values))
 
 
-def latency_basis(store: Any, candidate: Any, probe_seconds: float | None) -> LatencyBasis:
+def latency_basis(store: Store, candidate: Any, probe_seconds: float | None) -> LatencyBasis:
     past = past_latency(store, candidate.model, candidate.api_base)
     if past.seconds is not None:
         return past

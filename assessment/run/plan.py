@@ -10,8 +10,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from assessment.config import AssessmentConfig, CandidateConfig
+from assessment.errors import UserError
 from assessment.packs.attacks import LoadedAttacks
 from assessment.packs.model import Category, Item, LoadedPack
+from assessment.run.pricing import price_calls
 from assessment.scoring.contract import turns_with_answer_contract
 
 # A rough size of an answer, for estimates before anything has run.
@@ -114,8 +116,6 @@ def build_plan(config: AssessmentConfig, packs: list[LoadedPack], attacks: Loade
         wanted = list(by_id) if config.attacks == "all" else config.attacks
         unknown = [a for a in wanted if a not in by_id]
         if unknown:
-            from assessment.errors import UserError
-
             raise UserError(f"unknown attack template(s): {', '.join(unknown)} (known: {', '.join(by_id)})")
         templates = [by_id[a] for a in wanted]
     calls: list[PlannedCall] = []
@@ -159,8 +159,6 @@ def estimate(plan: Plan, config: AssessmentConfig, seconds_per_call: float | Non
         tokens_in = sum(sum(len(m["content"]) for m in c.messages) // 4 + 8 for c in calls)
         max_tokens = candidate.params.get("max_tokens")
         tokens_out = len(calls) * int(max_tokens if isinstance(max_tokens, int) else ESTIMATED_OUTPUT_TOKENS)
-        from assessment.run.pricing import price_calls
-
         cost = price_calls(candidate, tokens_in, tokens_out)
         wall = None if seconds_per_call is None else len(calls) / candidate.concurrency * seconds_per_call
         out.append(CandidateEstimate(candidate=candidate.name, calls=len(calls), input_tokens=tokens_in,

@@ -11,7 +11,7 @@ from assessment.config import CandidateConfig
 def _litellm_prices(model: str) -> tuple[float, float] | None:
     """Per-token (input, output) prices LiteLLM knows for a model, or None."""
     try:
-        import litellm
+        import litellm  # heavy: litellm adds ~9 s at import
 
         info = litellm.get_model_info(model)
     except Exception:  # unknown models raise; that means "unknown", not zero

@@ -25,6 +25,8 @@ from assessment.analysis.evidence_model import Round, SequentialRecord
 from assessment.analysis.scorecard import Scorecard
 from assessment.errors import UserError
 from assessment.packs.model import Category
+from assessment.pipeline import compute_scorecard, open_assessment
+from assessment.pipeline import execute as default_execute
 from assessment.run.plan import Plan, PlannedCall, estimate, sample_items
 from assessment.run.runner import Progress
 from assessment.run.store import Store
@@ -113,8 +115,6 @@ def _open_cells(card: Scorecard, baseline: str | None) -> set[tuple[str, str]]:
 def open_first_look(store: Store, prepared: Prepared, start: int = DEFAULT_START,
                     resume: bool = False) -> tuple[str, bool]:
     """Create (or resume) the assessment with the first look's calls. Returns (assessment_id, resumed)."""
-    from assessment.pipeline import open_assessment
-
     order = item_order(prepared)
     first = look_schedule(full_size(order), start)[0]
     sizes = {(c.name, lp.pack.id): first for c in prepared.config.candidates for lp in prepared.packs}
@@ -126,9 +126,6 @@ def run_until_decided(store: Store, assessment_id: str, prepared: Prepared, *, s
                       cancel: threading.Event | None = None, execute: Callable | None = None,
                       on_round: Callable[[Round], None] | None = None) -> SequentialOutcome:
     """Run the rounds (blocking); the scorecard of the last look is stored with the rounds."""
-    from assessment.pipeline import compute_scorecard
-    from assessment.pipeline import execute as default_execute
-
     run = execute or default_execute
     budget = budget or Budget()
     order = item_order(prepared)

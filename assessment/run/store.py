@@ -20,8 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assessment.config import default_store_path
 from assessment.errors import UserError
+from assessment.redaction import clean_url
 from assessment.run.call import CallOutcome, CallStatus
+from assessment.run.runlock import run_in_progress
 
 SCHEMA_VERSION = 1
 
@@ -180,8 +183,6 @@ class Store:
 
     def _live_status(self, status: str, config_hash: str) -> str:
         """A stored ``running`` whose run lock nobody holds is a run that died: show it as interrupted."""
-        from assessment.run.runlock import run_in_progress
-
         if status == "running" and not run_in_progress(self.path, config_hash):
             return "interrupted"
         return status
@@ -301,6 +302,20 @@ class Store:
                         input_tokens=r[11], output_tokens=r[12], latency_s=r[13],
                         error=None if r[9] is not None else r[14]) for r in rows]
 
+    def sent_messages(self, assessment_id: str) -> dict[str, list[dict[str, Any]]]:
+        """The messages sent for each answered planned call of the assessment (call id → messages)."""
+        rows = self.conn.execute(
+            """SELECT p.call_id, r.messages_json FROM planned_calls p JOIN responses r ON r.cache_key = p.cache_key
+               WHERE p.assessment_id = ?""", (assessment_id,)).fetchall()
+        return {call_id: json.loads(messages_json) for call_id, messages_json in rows}
+
+    def recent_latencies(self, model: str, limit: int) -> list[float]:
+        """The measured latency of the most recent stored answers from this model, newest first."""
+        rows = self.conn.execute(
+            """SELECT latency_s FROM responses WHERE model = ? AND latency_s IS NOT NULL
+               ORDER BY created_at DESC LIMIT ?""", (model, limit)).fetchall()
+        return [r[0] for r in rows]
+
     # --- human review and decisions ------------------------------------------------------
 
     def save_override(self, assessment_id: str, call_id: str, verdict: str, reason: str, reviewer: str,
@@ -357,8 +372,6 @@ class Store:
 
 def _without_url_credentials(config_json: str) -> str:
     """The config as stored (and later exported): credentials inside any api_base masked."""
-    from assessment.redaction import clean_url
-
     def clean(node: Any) -> Any:
         if isinstance(node, dict):
             return {k: clean_url(v) if k == "api_base" and isinstance(v, str) else clean(v) for k, v in node.items()}
@@ -370,7 +383,5 @@ def _without_url_credentials(config_json: str) -> str:
 
 
 def open_store(path: str | Path | None = None, must_exist: bool = False) -> Store:
-    from assessment.config import default_store_path
-
     return Store(path or default_store_path(), must_exist=must_exist)
 

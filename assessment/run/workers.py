@@ -10,6 +10,7 @@ calls go to one worker, or, when a candidate is split, its concurrency is split 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing as mp
 import os
 import queue as queue_mod
@@ -86,8 +87,6 @@ def die_with_parent(parent_pid: int) -> None:
     A worker must never outlive the run that started it: an orphan keeps sending (and paying for)
     calls that a resume started meanwhile would send again."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

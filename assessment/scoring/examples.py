@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from assessment.packs.model import Item, LoadedPack
 from assessment.scoring.registry import ScoringContext, score_response
+from assessment.yamlfile import read_yaml_file
 
 SKIPPED_METHODS = {"code", "rubric"}
 
@@ -44,8 +45,6 @@ def pack_example_problems(loaded: LoadedPack) -> list[str]:
     problems = [p for i, item in enumerate(loaded.pack.items) for p in item_example_problems(item, i)]
     if not problems:
         return []
-    from assessment.yamlfile import read_yaml_file
-
     try:
         doc = read_yaml_file(loaded.source)
         where = lambda p: doc.where(("items", p.index, "answer_examples", p.field, p.position))  # noqa: E731

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from assessment.analysis.diff import diff_scorecards
+from assessment.analysis.diff import with_diff
 from assessment.analysis.scorecard import Scorecard, build_scorecard
 from assessment.config import AssessmentConfig, CandidateConfig, ReferenceBaseline, ReferenceDomain
 from assessment.judges.judged import JudgedResponse
@@ -90,8 +90,6 @@ def sample_assessment(repeat: int = 1, seed: int = 7, candidates: list[str] | No
                             latency_s=rng.uniform(0.2, 2.5), input_tokens=rng.randint(20, 200),
                             output_tokens=rng.randint(10, 400), cost=0.0005,
                             error=None if status == CallStatus.OK else "timeout"))
-    from assessment.judges.rules import RULES_VERSION  # noqa: F401  (documented in methodology)
-
     methodology = Methodology(
         partial_counts_as_refusal=True, classifier=classifier_info(), judge=None,
         human_review={"reviewed": 0, "agreement_kappa": None, "agreement_rate": None}, code_execution=False,
@@ -130,5 +128,4 @@ def changed_assessment(card: Scorecard, judged: list[JudgedResponse]) -> tuple[S
            for r in judged]
     card2 = build_scorecard(assessment_id="sample-0002", created_at=card.created_at, config=sample_config(),
                             judged=new, domains=card.domains, methodology=card.methodology)
-    card2.diff = diff_scorecards(card, card2, judged, new)
-    return card2, new
+    return with_diff(card2, new, card, judged), new

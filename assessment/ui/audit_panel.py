@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.audit.records import audit_items, save_answer
+from assessment.audit.session import open_audit
+from assessment.audit.summary import METRIC_LABELS, corrected_text, error_rates_text, observed_text
+from assessment.judges.guideline import GUIDELINE
 from assessment.judges.verdict import Verdict
 from assessment.ui import common
 
@@ -14,8 +18,6 @@ SKIPPED = "w_audit_skipped"
 
 @common.safe_callback
 def _draw(assessment_id: str) -> None:
-    from assessment.audit.session import open_audit
-
     n = int(st.session_state.get("w_audit_n") or 60)
     with common.open_store() as store:
         audit = open_audit(store, assessment_id, n=n)
@@ -27,8 +29,6 @@ def _draw(assessment_id: str) -> None:
 
 @common.safe_callback
 def _answer(assessment_id: str, call_id: str, verdict: str) -> None:
-    from assessment.audit.records import save_answer
-
     reviewer = (st.session_state.get("w_audit_reviewer") or "").strip()
     if not reviewer:
         common.flash("error", "Not saved: give the reviewer's name first.")
@@ -43,18 +43,12 @@ def _skip(call_id: str) -> None:
 
 
 def _corrected_rows(summary) -> list[dict]:
-    from assessment.audit.summary import METRIC_LABELS, corrected_text, observed_text
-
     return [{"Candidate": r.candidate, "Domain": r.domain, "Rate": METRIC_LABELS.get(r.metric, r.metric),
              "Observed (automatic)": observed_text(r.rate), "Corrected [95% CI]": corrected_text(r.rate),
              "Note": r.rate.note or ""} for r in summary.corrected_rates]
 
 
 def audit_panel(scorecard, judged) -> None:
-    from assessment.audit.records import audit_items
-    from assessment.audit.summary import error_rates_text
-    from assessment.judges.guideline import GUIDELINE
-
     st.subheader("Audit the classifier")
     st.caption("No classifier is perfect. Review a stratified random sample of the automatic verdicts (candidate × "
                "category × verdict): the scorecard then states how often you agreed and corrects every rate for "

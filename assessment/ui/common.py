@@ -11,15 +11,22 @@ Session state lives under these keys only (plus transient widget keys starting w
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
 import streamlit as st
 
+from assessment.config import default_store_path
 from assessment.errors import UserError, ValidationProblems
+from assessment.pipeline import compute_scorecard
+from assessment.run.store import open_store as _open
+from assessment.ui import review_decision as RD
+from assessment.ui.continuity import reattached_state
 from assessment.ui.state import WizardState
 
 log = logging.getLogger("assessment.ui")
@@ -56,8 +63,6 @@ def wizard() -> WizardState:
 
 
 def _reattach() -> WizardState | None:
-    from assessment.ui.continuity import reattached_state
-
     try:
         with open_store() as store:
             found = reattached_state(job_registry(), store)
@@ -109,15 +114,11 @@ def job_registry() -> dict:
 # --- store and results ----------------------------------------------------------------------
 
 def store_path():
-    from assessment.config import default_store_path
-
     return default_store_path()
 
 
 @contextmanager
 def open_store() -> Iterator:
-    from assessment.run.store import open_store as _open
-
     store = _open(store_path())
     try:
         yield store
@@ -144,10 +145,6 @@ def results():
     The scorecard carries the choices made in step 5, so every export shows them: the ranking with
     the use-case weights in ``wizard().ranking`` and the comparison with the earlier assessment in
     ``wizard().compare_with`` (recomputed with the scorecard)."""
-    import time
-
-    from assessment.ui import review_decision as RD
-
     w = wizard()
     assessment_id = selected_assessment_id()
     cached = st.session_state.get(RESULTS)
@@ -155,15 +152,12 @@ def results():
     run_moved = job is not None and job.assessment_id == assessment_id and cached is not None and (
         job.running or (job.ended_at or 0) > cached["computed_at"])
     if cached is None or cached["assessment_id"] != assessment_id or run_moved:
-        from assessment.pipeline import compute_scorecard
-
         with st.spinner("Scoring the responses…"), open_store() as store:
             scorecard, judged = compute_scorecard(store, assessment_id, session_keys=session_keys())
             earlier = w.compare_with.get(assessment_id)
             if earlier:
                 try:
-                    scorecard = RD.with_diff(scorecard, RD.compare_with_earlier(store, earlier, scorecard, judged,
-                                                                                 session_keys()))
+                    scorecard = RD.compare_with_earlier(store, earlier, scorecard, judged, session_keys())
                 except Exception as exc:  # e.g. the earlier assessment was deleted: keep the page usable
                     if not isinstance(exc, UserError):
                         log.exception("comparison with an earlier assessment failed")
@@ -258,8 +252,6 @@ def show_error(exc: BaseException) -> None:
 
 def safe_callback(fn: Callable) -> Callable:
     """A widget callback runs before the page body: its problems become a message on the next run."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:

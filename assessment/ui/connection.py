@@ -6,6 +6,8 @@ import time
 
 from assessment.config import CandidateConfig, redact_secrets, resolve_api_key, scrub_keylike
 from assessment.errors import UserError
+from assessment.redaction import redact, url_secrets
+from assessment.run.runner import PLACEHOLDER_KEY, load_litellm
 from assessment.ui.state import ConnectionResult
 
 PROBE = [{"role": "user", "content": "Reply with the word OK."}]
@@ -33,9 +35,7 @@ def explain_failure(exc: BaseException, candidate: CandidateConfig, timeout_s: f
     """A LiteLLM/transport exception as a sentence a non-technical evaluator can act on.
 
     The provider's text is redacted over its whole length before it is cut to 200 characters."""
-    import litellm
-
-    from assessment.redaction import redact, url_secrets
+    import litellm  # heavy: litellm adds ~9 s at import
 
     text = " ".join(redact(str(exc), (secrets or []) + url_secrets(candidate.api_base)).split())
     lowered = " ".join(str(e) + " " + type(e).__name__ for e in _chain(exc)).lower()
@@ -74,8 +74,6 @@ def check_connection(candidate: CandidateConfig, session_keys: dict[str, str] | 
         key = resolve_api_key(candidate, session_keys)
     except UserError as exc:
         return ConnectionResult(ok=False, message=str(exc))
-    from assessment.run.runner import PLACEHOLDER_KEY, load_litellm
-
     if key is None and candidate.api_base:
         key = PLACEHOLDER_KEY
     secrets = [key] if key and key != PLACEHOLDER_KEY else []

@@ -7,6 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assessment.pipeline import load_stored
+from assessment.ui.jobs import RunJob
+from assessment.ui.state import from_stored
+
 UNFINISHED = ("running", "planned", "interrupted", "cancelled")
 
 
@@ -17,8 +21,6 @@ class Reattach(BaseModel):
 
 
 def find_unfinished(registry: dict[str, Any], store: Any) -> Reattach | None:
-    from assessment.ui.jobs import RunJob
-
     live = sorted((j for j in registry.values() if isinstance(j, RunJob) and j.running), key=lambda j: -j.started)
     if live:
         return Reattach(assessment_id=live[0].assessment_id, job_id=live[0].id, status="running")
@@ -30,9 +32,6 @@ def find_unfinished(registry: dict[str, Any], store: Any) -> Reattach | None:
 
 def reattached_state(registry: dict[str, Any], store: Any):
     """(WizardState of the unfinished assessment, a sentence saying so), or None when there is none."""
-    from assessment.pipeline import load_stored
-    from assessment.ui.state import from_stored
-
     found = find_unfinished(registry, store)
     if found is None:
         return None

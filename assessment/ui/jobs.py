@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assessment.config import check_keys_present
 from assessment.errors import UserError
+from assessment.local.model import start_server
+from assessment.pipeline import execute, open_assessment
 from assessment.run.runner import Progress
+from assessment.run.sequential import open_first_look, run_until_decided
+from assessment.run.store import open_store
 
 
 def _describe(exc: BaseException) -> str:
@@ -72,16 +77,10 @@ def start_run(registry: dict[str, Any], store_path: str | Path, prepared, sessio
     Opening happens here, so a bad store or key is reported at once; the calls run in the
     worker with its own store connection. ``until_decided`` runs in rounds that add items only
     where a conclusion is still open (assessment.run.sequential)."""
-    from assessment.config import check_keys_present
-    from assessment.pipeline import open_assessment
-    from assessment.run.store import open_store
-
     keys = dict(session_keys or {})  # the worker gets a copy, never the session object
     check_keys_present(prepared.config, keys)
     with open_store(store_path) as store:
         if until_decided:
-            from assessment.run.sequential import open_first_look
-
             assessment_id, resumed = open_first_look(store, prepared, resume=resume)
         else:
             assessment_id, resumed = open_assessment(store, prepared, resume=resume)
@@ -93,13 +92,9 @@ def start_run(registry: dict[str, Any], store_path: str | Path, prepared, sessio
     registry[job.id] = job
 
     def work() -> None:
-        from assessment.pipeline import execute
-
         try:
             with open_store(job.store_path) as own:
                 if job.until_decided:
-                    from assessment.run.sequential import run_until_decided
-
                     done = run_until_decided(own, job.assessment_id, prepared, session_keys=keys, progress=job.progress,
                                              cancel=job.cancel, on_round=job.rounds.append)
                     job.stop_reason, job.calls_saved = done.record.stop_reason, done.record.calls_saved
@@ -158,8 +153,6 @@ def start_local_model(registry: dict[str, Any]) -> LocalModelJob:
 
     def work() -> None:
         try:
-            from assessment.local.model import start_server
-
             job.server = start_server()
             job.api_base = job.server.api_base
         except BaseException as exc:  # noqa: BLE001

@@ -1,17 +1,18 @@
 """What step 5 adds for the decision: use-case weights and the comparison with an earlier assessment.
 
 No streamlit and no metric logic here: the ranking comes from ``assessment.analysis.ranking`` and the
-comparison from ``assessment.analysis.diff``; these functions only choose the inputs and put the results
+comparison from ``assessment.service.outputs``; these functions only choose the inputs and put the results
 into the scorecard every export renders (``scorecard.ranking``, ``scorecard.diff``).
 """
 
 from __future__ import annotations
 
-from assessment.analysis.diff_model import ScorecardDiff
 from assessment.analysis.ranking import RankingSettings, rank_candidates
 from assessment.analysis.scorecard import Scorecard
 from assessment.errors import UserError
 from assessment.judges.judged import JudgedResponse
+from assessment.run.store import Store
+from assessment.service.outputs import compare_with_stored
 
 WEIGHT_MIN, WEIGHT_MAX, WEIGHT_DEFAULT = 0.0, 5.0, 1.0
 
@@ -45,17 +46,13 @@ def earlier_choices(assessments: list, current_id: str, config_hash: str | None 
     return [a for a in others if a.config_hash == config_hash] + [a for a in others if a.config_hash != config_hash]
 
 
-def compare_with_earlier(store, earlier_id: str, scorecard: Scorecard, judged: list[JudgedResponse],
-                         session_keys: dict[str, str] | None = None) -> ScorecardDiff:
-    """The comparison of this scorecard with a stored earlier assessment (what ``scorecard.diff`` holds)."""
-    from assessment.analysis.diff import diff_scorecards
-    from assessment.pipeline import compute_scorecard
-
+def compare_with_earlier(store: Store, earlier_id: str, scorecard: Scorecard, judged: list[JudgedResponse],
+                         session_keys: dict[str, str] | None = None) -> Scorecard:
+    """The scorecard (a copy) carrying its comparison with a stored earlier assessment."""
     if earlier_id == scorecard.assessment_id:
         raise UserError("Choose a different assessment: an assessment cannot be compared with itself.")
-    old_card, old_judged = compute_scorecard(store, earlier_id, session_keys=session_keys)
-    return diff_scorecards(old_card, scorecard, old_judged, judged)
+    return compare_with_stored(scorecard, judged, store, earlier_id, session_keys)
 
 
-def with_diff(scorecard: Scorecard, diff: ScorecardDiff | None) -> Scorecard:
-    return scorecard.model_copy(update={"diff": diff})
+def without_diff(scorecard: Scorecard) -> Scorecard:
+    return scorecard.model_copy(update={"diff": None})

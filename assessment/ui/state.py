@@ -8,6 +8,7 @@ NOT part of this state; they live in a separate session dict and never reach dis
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,12 @@ from assessment.analysis.power import DEFAULT_SAMPLE_PER_CATEGORY
 from assessment.analysis.ranking import RankingSettings
 from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.errors import UserError, ValidationProblems
+from assessment.local.presets import local_candidates
+from assessment.packs.attacks import load_attacks
+from assessment.packs.loader import builtin_pack_dir, builtin_pack_ids, load_pack_bytes, resolve_pack
 from assessment.packs.model import Category, LoadedPack, Pack
+from assessment.packs.tabular import import_table
+from assessment.pipeline import prepare
 from assessment.yamlfile import describe_pydantic_error
 
 UPLOAD_PREFIX = "upload:"
@@ -115,22 +121,16 @@ class WizardState(BaseModel):
 # --- packs ----------------------------------------------------------------------------------
 
 def builtin_ids() -> list[str]:
-    from assessment.packs.loader import builtin_pack_ids
-
     return builtin_pack_ids()
 
 
 @lru_cache(maxsize=64)
 def _builtin(ref: str, mtime: float) -> LoadedPack:
-    from assessment.packs.loader import resolve_pack
-
     return resolve_pack(ref)
 
 
 def builtin_pack(ref: str) -> LoadedPack:
     """A built-in pack, parsed once per file version."""
-    from assessment.packs.loader import builtin_pack_dir
-
     path = builtin_pack_dir() / f"{ref}.yaml"
     if not path.exists():
         raise UserError(f"built-in pack {ref!r} is not installed (known: {', '.join(builtin_ids()) or 'none'})")
@@ -185,14 +185,10 @@ def load_upload(name: str, raw: bytes) -> LoadedPack:
     name = Path(name).name or "upload"
     suffix = Path(name).suffix.lower().lstrip(".")
     if suffix in ("yaml", "yml"):
-        from assessment.packs.loader import load_pack_bytes
-
         lp = load_pack_bytes(name, raw)
         return lp.model_copy(update={"source": f"{UPLOAD_PREFIX}{name}"})
     if suffix not in UPLOAD_TYPES:
         raise UserError(f"{name}: unsupported file type; upload a .yaml, .csv, .xlsx or .jsonl pack")
-    from assessment.packs.tabular import import_table
-
     with tempfile.TemporaryDirectory(prefix="pack-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(raw)
@@ -222,8 +218,6 @@ def clashing_ids(packs: PacksState) -> list[str]:
 
 
 def attack_templates():
-    from assessment.packs.attacks import load_attacks
-
     return list(load_attacks().file.attacks)
 
 
@@ -296,8 +290,6 @@ def add_candidate(state: CandidatesState, candidate: CandidateConfig) -> None:
 
 def add_local_preset(state: CandidatesState, api_base: str) -> list[str]:
     """The three offline local candidates (base, broad safety, targeted safety) on a running server."""
-    from assessment.local.presets import local_candidates
-
     local = local_candidates(api_base)
     names = {c.name for c in local}
     state.candidates = [c for c in state.candidates if c.name not in names] + local
@@ -308,8 +300,6 @@ def add_local_preset(state: CandidatesState, api_base: str) -> list[str]:
 
 def key_source(candidate: CandidateConfig, session_keys: dict[str, str]) -> str:
     """How the candidate's key is found, in words (never the key itself)."""
-    import os
-
     if session_keys.get(candidate.name):
         return "key set for this session"
     if candidate.api_key_env:
@@ -348,8 +338,6 @@ def build_config(state: WizardState) -> AssessmentConfig:
 
 def plan_size(packs: PacksState) -> dict[str, int]:
     """Prompts per candidate for the chosen packs and sampling, by pack (before any candidate exists)."""
-    from assessment.pipeline import prepare
-
     probe = CandidateConfig(name="probe", model="probe/probe")
     config = AssessmentConfig(name="size", packs=list(packs.selected) or ["none"], candidates=[probe], seed=packs.seed,
                               sample_per_category=packs.sample_per_category, attacks=packs.attacks,

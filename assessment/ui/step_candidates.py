@@ -7,6 +7,8 @@ import streamlit as st
 from assessment.errors import UserError
 from assessment.ui import common
 from assessment.ui import state as S
+from assessment.ui.connection import check_connection
+from assessment.ui.jobs import LOCAL_KEY, start_local_model
 
 INDEX = 2
 GEN = "w_cand_gen"  # bumped after a successful add: the per-candidate fields start again empty
@@ -71,8 +73,6 @@ def candidate_list(cands: S.CandidatesState, keys: dict[str, str]) -> None:
             info.caption(S.key_source(cand, keys))
             if test.button("Test connection", key=f"test_{cand.name}", width="stretch",
                            help="Sends one tiny request (5 tokens) to check the address, model name and key."):
-                from assessment.ui.connection import check_connection
-
                 with st.spinner(f"Calling {cand.name}…"):
                     cands.checks[cand.name] = check_connection(cand, keys)
                 if not cands.baseline_chosen:
@@ -153,8 +153,6 @@ def add_form() -> None:
 
 @st.fragment(run_every=1)
 def local_model_status() -> None:
-    from assessment.ui.jobs import LOCAL_KEY
-
     cands = common.wizard().candidates
     job = common.job_registry().get(LOCAL_KEY)
     if job is None:
@@ -176,8 +174,6 @@ def local_preset() -> None:
     st.caption("Gemma 3 270M, a small *base* model running on this computer, in three settings: no safety, broad "
                "safety and targeted safety (in-context alignment). It shows a real alignment tax without any vendor.")
     if st.button("Use the offline local model (3 candidates)", key="local_preset", icon=":material/computer:"):
-        from assessment.ui.jobs import start_local_model
-
         job = start_local_model(common.job_registry())
         if job.api_base:
             added = S.add_local_preset(common.wizard().candidates, job.api_base)

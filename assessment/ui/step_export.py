@@ -7,7 +7,11 @@ import datetime as dt
 import streamlit as st
 
 from assessment.audit.decision import RecordedDecision
+from assessment.audit.log import record_decision
+from assessment.reports.bundle import bundle_bytes, bundle_name
+from assessment.reports.export import download_name
 from assessment.ui import common
+from assessment.ui.downloads import build_downloads
 
 INDEX = 5
 OTHER_DECISIONS = ["Adopt none of them", "Needs further evaluation"]
@@ -31,7 +35,6 @@ def _save_decision(assessment_id: str) -> None:
     if missing:
         common.flash("error", f"The decision was not saved: fill in {', '.join(missing)}.")
         return
-    from assessment.audit.log import record_decision
 
     scorecard, _ = common.results()
     with common.open_store() as store:
@@ -73,9 +76,6 @@ def decision_form(scorecard) -> None:
 
 
 def downloads(scorecard, judged) -> None:
-    from assessment.reports.export import download_name
-    from assessment.ui.downloads import build_downloads
-
     st.subheader("Download the reports")
     include = st.checkbox("Include harmful completions in the exports", key="w_include_harmful",
                           help="Off: answers that complied with a harmful request are replaced by a note. Turn on "
@@ -103,8 +103,6 @@ def downloads(scorecard, judged) -> None:
 
 def evidence_bundle(scorecard) -> None:
     """The zip an auditor can check offline with ``python -m assessment verify``."""
-    from assessment.reports.bundle import bundle_bytes, bundle_name
-
     st.subheader("Evidence bundle for compliance")
     st.caption("One zip with the config, packs and attack file as run, every response with its verdict, the audit "
                "log, the scorecard, the PDF and Excel, and a manifest with the SHA-256 of every file. Anyone can "

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
 from assessment.errors import UserError, ValidationProblems
+from assessment.packs.tabular import write_template
 from assessment.ui import common
 from assessment.ui import state as S
 
@@ -19,11 +23,6 @@ COUNT_HELP = {
 
 @st.cache_data(show_spinner=False)
 def template_bytes() -> bytes:
-    import tempfile
-    from pathlib import Path
-
-    from assessment.packs.tabular import write_template
-
     with tempfile.TemporaryDirectory() as tmp:
         path = write_template(Path(tmp) / "pack-template.xlsx")
         return path.read_bytes()

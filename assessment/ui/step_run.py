@@ -5,19 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.analysis.evidence_model import stop_reason_words
+from assessment.analysis.power import plan_power
+from assessment.config import check_keys_present
 from assessment.errors import UserError, ValidationProblems
+from assessment.pipeline import prepare
 from assessment.run.call import CallStatus
+from assessment.run.estimates import cost_words, latency_basis, run_seconds
+from assessment.run.plan import estimate
 from assessment.ui import common
 from assessment.ui import state as S
+from assessment.ui.connection import check_connection
 from assessment.ui.jobs import RunJob, format_seconds, running_job_for, start_run
 
 INDEX = 3
 
 
 def estimate_table(prepared) -> None:
-    from assessment.run.estimates import cost_words, latency_basis, run_seconds
-    from assessment.run.plan import estimate
-
     cands = common.wizard().candidates
     rows, notes = [], []
     with common.open_store() as store:
@@ -46,8 +49,6 @@ def estimate_table(prepared) -> None:
     })
     st.caption("Time per call — " + "; ".join(notes) + ".")
     if st.button("Measure response time (one short call per candidate)", key="run_probe"):
-        from assessment.ui.connection import check_connection
-
         with st.spinner("Calling each candidate once…"):
             for cand in prepared.config.candidates:
                 cands.checks[cand.name] = check_connection(cand, common.session_keys())
@@ -56,8 +57,6 @@ def estimate_table(prepared) -> None:
 
 def power_note(prepared) -> None:
     """What over-refusal difference this sample can detect, per domain, in plain words."""
-    from assessment.analysis.power import plan_power
-
     rows = plan_power(prepared.plan.items_per_pack)
     if not rows:
         return
@@ -134,7 +133,6 @@ def outcome(job: RunJob, prepared, can_start: bool) -> None:
 
 def render() -> None:
     common.header(INDEX)
-    from assessment.pipeline import prepare
 
     w = common.wizard()
     keys = common.session_keys()
@@ -156,8 +154,6 @@ def render() -> None:
                "(or paid for) again.")
     can_start = True
     try:
-        from assessment.config import check_keys_present
-
         check_keys_present(config, keys)
     except UserError as exc:
         st.error(f"{exc} — or type the key in step 3.")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.pipeline import load_stored
 from assessment.ui import common
+from assessment.ui.state import WizardState, from_stored
 
 INDEX = 0
 
 
 def _open_stored(assessment_id: str, then: int) -> None:
-    from assessment.pipeline import load_stored
-    from assessment.ui.state import from_stored
-
     with common.open_store() as store:
         stored = load_stored(store, assessment_id)
     st.session_state[common.WIZARD] = from_stored(stored)
@@ -46,8 +45,6 @@ def stored_assessments() -> None:
 
 
 def _start_new() -> None:
-    from assessment.ui.state import WizardState
-
     st.session_state[common.WIZARD] = WizardState()  # an explicit switch: nothing is re-attached
     common.invalidate_results()
     common.reset_widgets()

@@ -14,7 +14,7 @@ from assessment.analysis.decision_summary import (
     latency_text,
     score_with_interval,
 )
-from assessment.cli.console import fmt_rate
+from assessment.analysis.formatting import fmt_rate
 
 HEATMAP_STATES = [e.id for e in catalogue.of_kind(catalogue.Kind.SEVERITY)] + ["inconclusive", "n/a"]
 SCORE, SAFETY, ATTACK, LATENCY = (catalogue.label(i) for i in ("ranking_score", "safety_rate", "attack_success_rate",
