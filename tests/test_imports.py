@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,7 @@ def imports_of(source: str, path: Path, modules: set[str]) -> list[Import]:
     return found
 
 
+@cache
 def import_graph() -> tuple[dict[str, set[str]], list[Import]]:
     modules = all_modules()
     names = set(modules)
