@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import stat
 import sys
@@ -12,7 +13,7 @@ import pytest
 
 from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.errors import UserError
-from assessment.local.model import find_server_binary, start_server
+from assessment.local.model import BUILD_SETTINGS, find_server_binary, start_server
 from assessment.local.presets import local_candidates
 from assessment.pipeline import StoredAssessment, build_methodology, load_stored
 from assessment.run.store import open_store
@@ -90,8 +91,22 @@ def test_early_exit_shows_log(tmp_path):
 
 def test_illegal_instruction_explains_rebuild(tmp_path):
     binary, model = fake_binary(tmp_path, "import os, signal\nos.kill(os.getpid(), signal.SIGILL)\n")
-    with pytest.raises(UserError, match="CMAKE_ARGS"):
+    with pytest.raises(UserError, match="CMAKE_ARGS") as exc:
         start_server(binary=binary, model=model, reuse=False, startup_timeout=20)
+    assert f"-DCMAKE_PROJECT_INCLUDE={BUILD_SETTINGS}" in str(exc.value) and BUILD_SETTINGS.is_file()
+
+
+def test_install_command_is_one_portable_build_everywhere():
+    """The README, CI and the rebuild hint use the same settings file, and it keeps the build portable."""
+    root = BUILD_SETTINGS.parents[1]
+    readme_cmd = re.search(r"^(LLAMA_CPP_BUILD_JOBS=.*pip install -r requirements\.txt)$",
+                           (root / "README.md").read_text(), re.M)
+    assert readme_cmd, "README: no install command"
+    assert readme_cmd.group(1).replace("pip install", "pip install --quiet") in (root / ".ci" / "run").read_text()
+    assert "-DCMAKE_PROJECT_INCLUDE=$PWD/install/llama-server.cmake" in readme_cmd.group(1)
+    settings = BUILD_SETTINGS.read_text()
+    for line in ("set(GGML_NATIVE OFF", "set(GGML_AVX2 ON", "set(LLAMA_BUILD_TESTS OFF", "include_guard(GLOBAL)"):
+        assert line in settings, line
 
 
 HEALTHY = """

