@@ -239,7 +239,7 @@ def check_xlsx_container(path: Path) -> None:
 
 
 def _rows_xlsx(path: Path) -> tuple[Iterator[tuple[int, dict[str, Any]]], dict[str, Any]]:
-    from openpyxl import load_workbook  # heavy: openpyxl adds ~0.2 s at import
+    from openpyxl import load_workbook  # heavy: openpyxl adds ~0.1-0.2 s at import
 
     check_xlsx_container(path)
     try:
@@ -357,7 +357,7 @@ def item_to_row(item: Item) -> dict[str, Any]:
 
 
 def _write_items_sheet(wb: Any, rows: list[dict[str, Any]]) -> None:
-    from openpyxl.styles import Font  # heavy: openpyxl adds ~0.2 s at import
+    from openpyxl.styles import Font  # heavy: openpyxl adds ~0.1-0.2 s at import
 
     ws = wb.active
     ws.title = "Items"
@@ -374,7 +374,7 @@ def _write_items_sheet(wb: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def _write_meta_sheets(wb: Any, pack: Pack | None) -> None:
-    from openpyxl.styles import Font  # heavy: openpyxl adds ~0.2 s at import
+    from openpyxl.styles import Font  # heavy: openpyxl adds ~0.1-0.2 s at import
 
     meta = wb.create_sheet("Pack")
     values = {"id": pack.id if pack else "my-domain", "name": pack.name if pack else "My domain",
@@ -395,7 +395,7 @@ def _write_meta_sheets(wb: Any, pack: Pack | None) -> None:
 
 
 def export_pack_xlsx(pack: Pack, out: str | Path) -> Path:
-    from openpyxl import Workbook  # heavy: openpyxl adds ~0.2 s at import
+    from openpyxl import Workbook  # heavy: openpyxl adds ~0.1-0.2 s at import
 
     wb = Workbook()
     _write_items_sheet(wb, [item_to_row(i) for i in pack.items])
@@ -434,7 +434,7 @@ TEMPLATE_ROWS: list[dict[str, Any]] = [
 
 
 def write_template(out: str | Path) -> Path:
-    from openpyxl import Workbook  # heavy: openpyxl adds ~0.2 s at import
+    from openpyxl import Workbook  # heavy: openpyxl adds ~0.1-0.2 s at import
 
     wb = Workbook()
     _write_items_sheet(wb, TEMPLATE_ROWS)

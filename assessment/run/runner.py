@@ -103,7 +103,7 @@ class Progress:
 
 def load_litellm() -> ModuleType:
     """Import litellm on first use (3-4 s), quietly: no banners, no network."""
-    import litellm  # heavy: litellm adds ~3-9 s at import (measured on 2 busy cores)
+    import litellm  # heavy: litellm adds ~2.3 s at import (~9 s on busy cores)
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
