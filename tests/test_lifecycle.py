@@ -103,7 +103,7 @@ def test_killing_the_cli_leaves_no_process_sending(server, tmp_path, sig):
 
 
 def test_one_run_per_config_at_a_time_and_a_dead_run_shows_as_interrupted(server, tmp_path):
-    server.latency = 0.1
+    server.latency = 0.5  # the first run must still be going after three more CLI calls, even on a busy machine
     store = tmp_path / "s.sqlite"
     config = _config(tmp_path, server, write_pack(tmp_path / "p.yaml", 60), store, concurrency=1)
     args = ["run", str(config), "--out", str(tmp_path / "out"), "--format", "json", "--quiet"]
@@ -118,6 +118,7 @@ def test_one_run_per_config_at_a_time_and_a_dead_run_shows_as_interrupted(server
     assert "running" in _cli("list", "--store", str(store)).stdout
     first.kill()
     first.wait()
+    server.latency = 0.02
     assert "interrupted" in _cli("list", "--store", str(store)).stdout  # stale `running` detected
     conn = sqlite3.connect(store)
     stored = {(m.split("/", 1)[1], json.loads(msgs)[-1]["content"])

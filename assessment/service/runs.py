@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from assessment.errors import UserError
 from assessment.pipeline import Prepared, execute, open_assessment
+from assessment.run.call import CallStatus
 from assessment.run.runlock import busy_message, run_in_progress
 from assessment.run.runner import Progress
 from assessment.run.store import Store
@@ -77,7 +78,7 @@ def run_prepared(prepared: Prepared, store: Store, out_dir: Path, formats: list[
     except KeyboardInterrupt:
         result = None
     if result is None or result.cancelled:
-        done = sum(1 for r in store.call_rows(assessment_id) if r.status == "ok")
+        done = sum(1 for r in store.call_rows(assessment_id) if r.status == CallStatus.OK)
         return RunOutcome(assessment_id=assessment_id, resumed=resumed, planned_calls=total, finished_calls=done)
     if hooks.on_finished is not None:
         hooks.on_finished(result)
