@@ -25,22 +25,24 @@ include_guard(GLOBAL)
 
 # Of llama.cpp's tools, build only the server and the two libraries it links (mtmd, ui); the others
 # (benchmarks, quantize, perplexity, tts, cli, ...) are never used and took most of the compile time.
-# Optimisation where it pays: the tensor kernels (ggml) keep -O3; the model code (src) gets -O2; the
-# HTTP server, chat templates, image/audio support and the vendored HTTP/JSON libraries are large,
-# template-heavy files whose speed does not matter here, compiled with -O1 in about half the time.
-# A variable set inside this function is the function's scope, which the subdirectory inherits.
+# Optimisation where it pays: the tensor kernels (ggml), where the model spends its time, keep -O3.
+# The rest is large, template-heavy C++ whose speed does not matter here and which took much of the
+# compile time: the model's graph and sampling code (src), the HTTP server and chat templates get -O1;
+# image/audio support (mtmd, never used: prompts are text), the web UI stub and the vendored HTTP
+# library get -O0. A variable set inside this function is the function's scope, which the
+# subdirectory inherits.
 function(add_subdirectory source_dir)
   get_filename_component(_name "${source_dir}" NAME)
   if(CMAKE_CURRENT_SOURCE_DIR MATCHES "/tools$" AND NOT _name MATCHES "^(server|mtmd|ui)$")
     message(STATUS "llama-server only: skipping tools/${_name}")
     return()
   endif()
-  if(_name MATCHES "^(server|mtmd|ui|common|vendor)$")
+  if(_name MATCHES "^(mtmd|ui|vendor)$")
+    set(CMAKE_CXX_FLAGS_RELEASE "-O0 -DNDEBUG")
+    set(CMAKE_C_FLAGS_RELEASE "-O0 -DNDEBUG")
+  elseif(_name MATCHES "^(server|common)$" OR (_name STREQUAL "src" AND NOT CMAKE_CURRENT_SOURCE_DIR MATCHES "/ggml$"))
     set(CMAKE_CXX_FLAGS_RELEASE "-O1 -DNDEBUG")
     set(CMAKE_C_FLAGS_RELEASE "-O1 -DNDEBUG")
-  elseif(_name STREQUAL "src" AND NOT CMAKE_CURRENT_SOURCE_DIR MATCHES "/ggml$")
-    set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG")
-    set(CMAKE_C_FLAGS_RELEASE "-O2 -DNDEBUG")
   endif()
   _add_subdirectory(${ARGV})
 endfunction()
