@@ -18,13 +18,15 @@ from assessment.config import check_keys_present, config_store_path, load_config
 from assessment.errors import UserError, ValidationProblems
 from assessment.judges.classify_file import classify_jsonl
 from assessment.judges.guideline import GUIDELINE
-from assessment.reports.export import parse_formats
+from assessment.reports.export import EXPORTERS, parse_formats
 from assessment.run.store import LAST_OPENED, open_store
 from assessment.scoring.score_file import BadLine, read_input, score_lines
 from assessment.textsafe import printable
 
 if TYPE_CHECKING:
     from assessment.service.runs import RunOutcome
+
+ALL_FORMATS = ",".join(EXPORTERS)  # the default --format: every registered export
 
 # Commands that run or score an assessment import the pipeline when called: its ~0.5 s (measured with
 # python -X importtime) would otherwise delay every command, e.g. `list` or `packs validate`.
@@ -57,18 +59,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     hint = f"python -m assessment run {args.config} --out {args.out} --resume" + (f" --sample {args.sample}" if args.sample else "")
     if args.until_decided:
         hint += " --until-decided" + (f" --start {args.start}" if args.start else "")
-        return run_until_decided_cli(prepared, store, Path(args.out), resume=args.resume, formats=_formats(args.format),
+        return run_until_decided_cli(prepared, store, Path(args.out), resume=args.resume, formats=parse_formats(args.format),
                                      resume_hint=hint, quiet=args.quiet, start=args.start or 4,
                                      max_calls=args.max_calls, max_cost=args.max_cost)
     if args.max_calls is not None or args.max_cost is not None or args.start is not None:
         raise UserError("--max-calls, --max-cost and --start only apply with --until-decided")
-    outcome = run_prepared(prepared, store, Path(args.out), _formats(args.format), resume=args.resume,
+    outcome = run_prepared(prepared, store, Path(args.out), parse_formats(args.format), resume=args.resume,
                            hooks=terminal_hooks(args.quiet))
     return show_outcome(outcome, hint, args.quiet)
-
-
-def _formats(raw: str) -> list[str]:
-    return parse_formats(raw)
 
 
 # --- classify, report, demo ------------------------------------------------------------------
@@ -170,7 +168,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     store, assessment_id = locate_assessment(args.assessment, args.store)
     earlier = locate_assessment(args.diff_against, None, store) if args.diff_against else None
-    outputs = write_outputs(store, assessment_id, Path(args.out), _formats(args.format), diff_against=earlier)
+    outputs = write_outputs(store, assessment_id, Path(args.out), parse_formats(args.format), diff_against=earlier)
     if not args.quiet:
         print_outputs(outputs)
     return 0
@@ -223,7 +221,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if not quiet:
             print(f"Local model ready on {api_base} ({seconds:.1f}s)")
 
-    done = run_demo(Path(args.out), quick=args.quick, formats=_formats(args.format), hooks=terminal_hooks(quiet),
+    done = run_demo(Path(args.out), quick=args.quick, formats=parse_formats(args.format), hooks=terminal_hooks(quiet),
                     on_server_ready=ready)
     code = show_outcome(done.run, f"python -m assessment demo --out {args.out}" + (" --quick" if args.quick else ""),
                         quiet)
@@ -256,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="folder for scorecard.json, responses.jsonl and exports")
     run.add_argument("--sample", type=int, help="items per pack and category (seeded)")
     run.add_argument("--resume", action="store_true", help="continue the latest assessment with this config")
-    run.add_argument("--format", default="json,pdf,xlsx", help="exports to write (json,pdf,xlsx)")
+    run.add_argument("--format", default=ALL_FORMATS, help=f"exports to write ({ALL_FORMATS})")
     run.add_argument("--quiet", action="store_true")
     run.add_argument("--until-decided", action="store_true",
                      help="run in rounds, adding items only where a conclusion is still open (see README)")
@@ -291,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="regenerate exports from a stored assessment (no model calls)")
     rep.add_argument("assessment", help="an output folder of a run, or an assessment id")
-    rep.add_argument("--format", default="json,pdf,xlsx")
+    rep.add_argument("--format", default=ALL_FORMATS)
     rep.add_argument("--out", required=True)
     rep.add_argument("--store")
     rep.add_argument("--quiet", action="store_true")
@@ -318,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the offline demo on the embedded local model")
     demo.add_argument("--out", required=True)
     demo.add_argument("--quick", action="store_true", help="a small sample (about 3 minutes on 2 cores)")
-    demo.add_argument("--format", default="json,pdf,xlsx")
+    demo.add_argument("--format", default=ALL_FORMATS)
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=cmd_demo)
 
