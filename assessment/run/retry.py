@@ -45,23 +45,16 @@ class Failure:
 
 
 def _header(exc: BaseException, name: str) -> str | None:
-    for attr in ("litellm_response_headers", "headers"):
-        headers = getattr(exc, attr, None)
-        if headers:
-            try:
-                value = headers.get(name)
-            except AttributeError:
-                value = None
-            if value:
-                return str(value)
+    """A response header of a failed call, from wherever LiteLLM or httpx put the headers."""
     response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is not None:
+    for headers in (getattr(exc, "litellm_response_headers", None), getattr(exc, "headers", None),
+                    getattr(response, "headers", None)):
         try:
-            value = headers.get(name)
-        except Exception:
-            return None
-        return None if value is None else str(value)
+            value = headers.get(name) if headers else None
+        except Exception:  # a response object without readable headers
+            continue
+        if value:
+            return str(value)
     return None
 
 
