@@ -13,10 +13,14 @@ import pytest
 
 from assessment.config import AssessmentConfig, CandidateConfig
 from assessment.errors import UserError
+from assessment.local.demo import DemoOutcome
 from assessment.local.model import BUILD_SETTINGS, find_server_binary, start_server
 from assessment.local.presets import local_candidates
 from assessment.pipeline import StoredAssessment, build_methodology, load_stored
 from assessment.run.store import open_store
+from assessment.service.outputs import Outputs
+from assessment.service.runs import RunOutcome
+from assessment.testing.sample import sample_assessment
 
 
 @pytest.fixture(autouse=True)
@@ -154,3 +158,20 @@ def test_real_local_model_answers_through_litellm():
     finally:
         server.stop()
     assert server.process.poll() is not None
+
+
+def test_demo_claims_a_speed_only_when_every_response_was_generated_now():
+    card, judged = sample_assessment()
+    total = sum(c.responses for c in card.candidates)
+    outputs = Outputs(scorecard=card, judged=judged, paths=[])
+
+    def line(sent: int) -> str | None:
+        run = RunOutcome(assessment_id="a", resumed=sent < total, planned_calls=total, finished_calls=total,
+                         sent_calls=sent, outputs=outputs)
+        return DemoOutcome(run=run, wall_seconds=60.0).throughput()
+
+    fresh = line(total)
+    assert fresh is not None and f"{total} calls/min" in fresh
+    resumed = line(0)
+    assert resumed is not None and f"{total} of them from the store" in resumed
+    assert "calls/min" not in resumed and "tokens/s" not in resumed

@@ -47,6 +47,7 @@ class RunOutcome(BaseModel):
     resumed: bool
     planned_calls: int
     finished_calls: int  # calls with an answer in the store
+    sent_calls: int = 0  # calls sent to a model in this run (the rest were answered from the store)
     outputs: Outputs | None = None  # None when the run was interrupted
 
     @property
@@ -84,4 +85,4 @@ def run_prepared(prepared: Prepared, store: Store, out_dir: Path, formats: list[
         hooks.on_finished(result)
     outputs = write_outputs(store, assessment_id, out_dir, formats, timings=run_timings(result))
     return RunOutcome(assessment_id=assessment_id, resumed=resumed, planned_calls=total, finished_calls=result.done,
-                      outputs=outputs)
+                      sent_calls=result.done - result.cached, outputs=outputs)
