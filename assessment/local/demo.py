@@ -45,13 +45,14 @@ class DemoOutcome(BaseModel):
         candidates = self.run.outputs.scorecard.candidates
         calls = sum(c.responses for c in candidates)
         wall = self.wall_seconds
-        head = f"Demo wall time {wall:.0f}s including server start: {calls} responses"
-        if self.run.sent_calls < self.run.finished_calls:
-            return (f"{head}, {self.run.finished_calls - self.run.sent_calls} of them from the store (an earlier "
-                    "demo run), so no speed is measured; use a new store (ASSESSMENT_STORE) to time it")
+        head = f"Demo wall time {wall:.0f}s including server start"
+        finished, sent = self.run.finished_calls, self.run.sent_calls
+        if sent < finished:
+            return (f"{head}: {finished - sent} of {finished} calls were answered from the store (an earlier demo "
+                    "run), so no speed is measured; use a new store (ASSESSMENT_STORE) to time it")
         counted = [c.output_tokens for c in candidates]
         tokens = "unknown" if any(t is None for t in counted) else f"{sum(t or 0 for t in counted) / wall:.1f}"
-        return f"{head}, {calls / wall * 60:.0f} calls/min, {tokens} generated tokens/s overall"
+        return f"{head}: {calls} responses, {calls / wall * 60:.0f} calls/min, {tokens} generated tokens/s overall"
 
 
 def run_demo(out: Path, *, quick: bool, formats: list[str], hooks: RunHooks | None = None,
