@@ -276,7 +276,7 @@ def test_refresh_mid_run_reattaches_and_shows_live_progress(app_url):
     from assessment.testing.server import ScriptedServer
 
     playwright = pytest.importorskip("playwright.sync_api")
-    slow = ScriptedServer(latency=0.4).start()
+    slow = ScriptedServer(latency=1.0).start()  # the run must outlast the reload and re-attach on a busy machine
     try:
         with playwright.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
